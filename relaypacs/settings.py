@@ -35,7 +35,10 @@ class CoreSettings(BaseSettings):
     def _no_placeholders_in_production(self) -> CoreSettings:
         if self.env == "production":
             for name, value in self:
-                if isinstance(value, SecretStr) and value.get_secret_value() in ("", DEV_PLACEHOLDER):
+                if isinstance(value, SecretStr) and value.get_secret_value() in (
+                    "",
+                    DEV_PLACEHOLDER,
+                ):
                     raise ValueError(f"RELAYPACS_{name.upper()} must be set in production")
         return self
 

@@ -75,7 +75,8 @@ VIEWS: dict[DatabaseKind, dict[str, dict[str, str]]] = {
     },
     DatabaseKind.audit: {
         "by_actor": {
-            "map": "function (doc) { if (doc.type === 'audit') { emit([doc.actor, doc.at], doc.action); } }",
+            "map": "function (doc) { if (doc.type === 'audit') "
+            "{ emit([doc.actor, doc.at], doc.action); } }",
         },
         "by_doc": {
             "map": "function (doc) { if (doc.type === 'audit') { for (var i = 0; i < "

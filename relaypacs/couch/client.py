@@ -385,8 +385,9 @@ class Database:
                 params["filter"] = filter
             kwargs: dict[str, Any] = {
                 "params": params,
-                "timeout": httpx.Timeout(connect=5.0, read=heartbeat_ms / 1000 * 3, write=30.0,
-                                         pool=30.0),
+                "timeout": httpx.Timeout(
+                    connect=5.0, read=heartbeat_ms / 1000 * 3, write=30.0, pool=30.0
+                ),
             }
             method = "GET"
             if selector is not None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import sys
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ class CouchServer(ManagedServer):
 
     name: str = "couchdb"
     admin_user: str = "admin"
-    admin_password: str = "admin"
+    admin_password: str = "admin"  # noqa: S105 - loopback dev default; `up` generates one
     memory: bool = False
 
     def command(self) -> list[str]:
@@ -51,7 +51,7 @@ class OrthancServer(ManagedServer):
 
     name: str = "orthanc"
     username: str = "relaypacs"
-    password: str = "orthanc-dev"
+    password: str = "orthanc-dev"  # noqa: S105 - loopback dev default; `up` generates one
     ready_timeout: float = 60.0
 
     @property
@@ -96,7 +96,7 @@ class S3Server(ManagedServer):
 
     name: str = "s3"
     access_key: str = "relaypacs"
-    secret_key: str = "relaypacs-secret"
+    secret_key: str = "relaypacs-secret"  # noqa: S105 - moto accepts any key
 
     def command(self) -> list[str]:
         moto = shutil.which("moto_server") or str(Path(sys.executable).parent / "moto_server")

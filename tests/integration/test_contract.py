@@ -59,7 +59,11 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("clinic:north", f.study(clinic="south"), "belongs to clinic south"),
     ("clinic:north", f.study(study={"instance_uid": "1.2.abc"}), "study.instance_uid: malformed"),
     ("clinic:north", f.study(files=[{**f.study()["files"][0], "chunk_count": 7}]), "chunk_count"),
-    ("clinic:north", f.study(files=[{**f.study()["files"][0], "size": -1}]), "size: must be at least"),
+    (
+        "clinic:north",
+        f.study(files=[{**f.study()["files"][0], "size": -1}]),
+        "size: must be at least",
+    ),
     ("clinic:north", f.chunk(_attachments={}), "exactly one attachment"),
     ("clinic:north", f.chunk(size=5), "attachment is"),
     ("clinic:north", f.chunk(sha256="abc"), "sha256: malformed"),
