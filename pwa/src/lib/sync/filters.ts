@@ -1,0 +1,35 @@
+/**
+ * What crosses the wire, in each direction (CouchDB replication protocol, filtered).
+ *
+ * Pull: every clinic document but chunks (the gateway never sends other users' chunk
+ * data either; the selector keeps even our own from coming back).
+ * Push (main database): only our sealed manifests and our notifications' read flags.
+ * Drafts never leave the phone, and neither do local deletions (a tombstone has no
+ * `type`, so it never passes).
+ * Push (outboxes): chunk documents only, never a deletion.
+ */
+import type { Username } from "../contract";
+
+export const PULL_SELECTOR = { type: { $ne: "chunk" } } as const;
+
+interface AnyDoc {
+  _id: string;
+  _deleted?: boolean;
+  type?: string;
+  state?: string;
+  author?: string;
+  user?: string;
+}
+
+export function mainPushFilter(username: Username): (doc: AnyDoc) => boolean {
+  return (doc) => {
+    if (doc._deleted) return false;
+    if (doc.type === "study") return doc.state === "sealed" && doc.author === username;
+    if (doc.type === "notification") return doc.user === username;
+    return false;
+  };
+}
+
+export function outboxPushFilter(doc: AnyDoc): boolean {
+  return !doc._deleted && doc.type === "chunk";
+}
