@@ -1,0 +1,113 @@
+"""Start and stop the bridge: wire the parts together and run until ``stop`` is set."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC
+
+import httpx
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from pacs_bridge.pipeline import ClinicLookup, Context
+from pacs_bridge.settings import BridgeSettings
+from pacs_bridge.state import BridgeState
+from pacs_bridge.store import store_from_settings
+from pacs_bridge.watcher import ClinicWatcher
+from pacs_bridge.worker import Worker
+from relaypacs.couch import CouchError
+
+log = logging.getLogger("pacs_bridge")
+
+
+def _clean_work_dir(settings: BridgeSettings) -> None:
+    """Temp files left by a killed run are useless: every run re-assembles what it needs."""
+    path = settings.work_path
+    path.mkdir(parents=True, exist_ok=True)
+    for leftover in path.iterdir():
+        if leftover.suffix in (".part", ".dcm"):
+            leftover.unlink(missing_ok=True)
+
+
+async def compact_dirty(ctx: Context) -> None:
+    """Compact clinic databases that lost chunk documents (attachments free their space)."""
+    for name in list(ctx.dirty_dbs):
+        try:
+            await ctx.couch.db(name).compact()
+            ctx.dirty_dbs.discard(name)
+        except CouchError as exc:
+            log.info("compaction of %s deferred: %s", name, type(exc).__name__)
+
+
+async def _wait_for_couch(ctx: Context, stop: asyncio.Event) -> bool:
+    delay = 0.2
+    while not stop.is_set():
+        try:
+            await ctx.couch.db(ctx.names.bridge).create(exist_ok=True)
+            return True
+        except CouchError as exc:
+            log.warning("CouchDB not ready (%s); waiting", type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, 5.0)
+    return False
+
+
+async def run_bridge(settings: BridgeSettings, stop: asyncio.Event | None = None) -> None:
+    """Run the bridge until ``stop`` is set (forever if None)."""
+    stop = stop or asyncio.Event()
+    await asyncio.to_thread(_clean_work_dir, settings)
+    couch = settings.couch_client(timeout=60.0)
+    store = store_from_settings(settings)
+    http = httpx.AsyncClient(
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+        timeout=httpx.Timeout(settings.stow_timeout, connect=5.0),
+    )
+    names = settings.names
+    ctx = Context(
+        settings=settings,
+        couch=couch,
+        names=names,
+        store=store,
+        http=http,
+        state=BridgeState(couch.db(names.bridge)),
+        clinics=ClinicLookup(couch, names),
+    )
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    worker = Worker(ctx, scheduler)
+    watcher = ClinicWatcher(ctx, worker)
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        if not await _wait_for_couch(ctx, stop):
+            return
+        scheduler.start()
+        scheduler.add_job(
+            worker.sweep, "interval", seconds=settings.sweep_interval, id="sweep", coalesce=True
+        )
+        scheduler.add_job(
+            compact_dirty,
+            "interval",
+            args=[ctx],
+            seconds=settings.compact_interval,
+            id="compact",
+            coalesce=True,
+        )
+        resumed = await worker.resume()
+        log.info("bridge started; %d unfinished studies resumed", resumed)
+        tasks.append(asyncio.create_task(watcher.run(), name="clinics feed"))
+        await stop.wait()
+    finally:
+        log.info("bridge stopping")
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await watcher.close()
+        await worker.drain()
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        with contextlib.suppress(Exception):
+            await compact_dirty(ctx)
+        await http.aclose()
+        await store.aclose()
+        await couch.aclose()

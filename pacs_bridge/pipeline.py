@@ -1,0 +1,463 @@
+"""One run of one study: assemble → validate → store → deliver → write back → reclaim.
+
+Files flow through the stages concurrently (bounded by ``file_concurrency``) and into a
+queue; delivery takes them from the queue in batches of ``stow_batch_size``, so the PACS
+receives the first batch while later files are still being assembled.  Every stage is
+idempotent — a file already in the archive is not assembled again, an instance a PACS
+already confirmed is not sent again — so a run can be cut anywhere (kill -9) and simply
+run again.  A run ends in one of three outcomes: ``done`` (the status is final and the
+follow-up documents are written), ``waiting`` (chunks still replicating) or ``retry``
+(something transient failed; the worker schedules the next run with backoff).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Literal
+
+import httpx
+
+from couch_design_docs.models import Clinic, Destination, Status, StatusState, Study, StudyFile
+from couch_design_docs.names import DatabaseNames, study_doc_id
+from pacs_bridge import publish
+from pacs_bridge import status as st
+from pacs_bridge.assembly import assemble
+from pacs_bridge.errors import (
+    BridgeError,
+    ChunksMissing,
+    Final,
+    PacsRejected,
+    PacsUnavailable,
+    Retryable,
+    map_couch_errors,
+)
+from pacs_bridge.reclaim import delete_chunks
+from pacs_bridge.settings import BridgeSettings
+from pacs_bridge.state import BridgeState, destination_key, iso, utcnow
+from pacs_bridge.store import ObjectStore, object_key
+from pacs_bridge.stow import Part, failure_text, stow
+from pacs_bridge.validation import validate_file
+from relaypacs.couch import CouchClient, Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    kind: Literal["done", "waiting", "retry"]
+    error: BaseException | None = None
+
+
+class ClinicLookup:
+    """Reads a clinic's document (its destinations) fresh, falling back to the last seen."""
+
+    def __init__(self, couch: CouchClient, names: DatabaseNames) -> None:
+        self.db = couch.db(names.clinics)
+        self.known: dict[str, Clinic] = {}
+
+    async def get(self, clinic_id: str) -> Clinic | None:
+        try:
+            with map_couch_errors():
+                doc = await self.db.get_or_none(f"clinic:{clinic_id}")
+        except Retryable:
+            if clinic_id in self.known:
+                return self.known[clinic_id]
+            raise
+        if doc is None:
+            return None
+        clinic = Clinic.model_validate(doc)
+        self.known[clinic_id] = clinic
+        return clinic
+
+
+@dataclass
+class Context:
+    settings: BridgeSettings
+    couch: CouchClient
+    names: DatabaseNames
+    store: ObjectStore
+    http: httpx.AsyncClient
+    state: BridgeState
+    clinics: ClinicLookup
+    dirty_dbs: set[str] = field(default_factory=set)
+
+
+async def process_study(
+    ctx: Context, clinic_id: str, study_id: str, *, give_up: bool = False
+) -> Outcome:
+    db = ctx.couch.db(ctx.names.clinic(clinic_id))
+    with map_couch_errors():
+        doc = await db.get_or_none(study_doc_id(study_id))
+    if doc is None or doc.get("_deleted") or doc.get("state") != "sealed":
+        return Outcome("done")
+    study = Study.model_validate(doc)
+    now = iso(utcnow())
+    writer = await st.StatusWriter.load(db, study, now, interval=ctx.settings.checkpoint_interval)
+    clinic = await ctx.clinics.get(clinic_id)
+    destinations = [d for d in (clinic.destinations if clinic else []) if d.enabled]
+    status = writer.status
+    if st.is_final(status) and not st.manifest_changed(status, study):
+        await finish(ctx, db, study, writer, clinic)
+        return Outcome("done")
+    fresh = status.rev is None
+    if st.manifest_changed(status, study) or status.manifest_rev != study.rev:
+        st.restart(status, study, now)
+    if fresh:
+        await writer.flush()
+        await publish.write_worklist(
+            ctx.couch.db(ctx.names.desk),
+            publish.worklist_entry(study, status, clinic, viewer=None, delivered_at=None),
+        )
+    run = StudyRun(ctx, db, study, writer, destinations, give_up=give_up)
+    outcome = await run.execute()
+    if outcome.kind == "done":
+        await finish(ctx, db, study, writer, clinic)
+    return outcome
+
+
+class StudyRun:
+    def __init__(
+        self,
+        ctx: Context,
+        db: Database,
+        study: Study,
+        writer: st.StatusWriter,
+        destinations: list[Destination],
+        *,
+        give_up: bool,
+    ) -> None:
+        self.ctx = ctx
+        self.db = db
+        self.study = study
+        self.writer = writer
+        self.status: Status = writer.status
+        self.destinations = destinations
+        self.give_up = give_up
+        self.settings = ctx.settings
+        self.waiting = False
+        self.problems: list[BridgeError] = []
+        self.down: set[str] = set()  # destinations that failed transiently in this run
+        self.ready: asyncio.Queue[StudyFile | None] = asyncio.Queue()
+        self.files_sem = asyncio.Semaphore(max(1, self.settings.file_concurrency))
+        self.by_uid = {f.sop_instance_uid: f for f in study.files}
+
+    def now(self) -> str:
+        return iso(utcnow())
+
+    async def execute(self) -> Outcome:
+        st.advance(self.status, StatusState.assembling, self.now())
+        await self.writer.flush()
+        consumer = asyncio.create_task(self.deliver_loop())
+        try:
+            await asyncio.gather(*(self.prepare(f) for f in self.study.files))
+        except BaseException:
+            consumer.cancel()
+            with contextlib.suppress(BaseException):
+                await consumer
+            raise
+        if not self.waiting and not self.problems:
+            st.advance(self.status, StatusState.stored, self.now())
+            await self.writer.touch()
+        await self.ready.put(None)
+        await consumer
+        return await self.conclude()
+
+    # -- assemble, validate, store ---------------------------------------------------------
+
+    async def prepare(self, file: StudyFile) -> None:
+        fs = self.status.files[file.file_id]
+        if fs.state == "failed" and fs.error is not None and not fs.error.retryable:
+            return
+        if fs.state in ("stored", "delivered") and fs.object_key:
+            await self.ready.put(file)
+            return
+        try:
+            async with self.files_sem:
+                await self._prepare(file)
+        except ChunksMissing as exc:
+            self._file_problem(file, exc, waiting=True)
+        except Final as exc:
+            exc.for_file(file.file_id, file.name)
+            fs.state = "failed"
+            fs.error = exc.to_status_error()
+            st.set_error(self.status, fs.error)
+            log.info("study %s file %s failed: %s", self.study.study_id, file.file_id, exc.code)
+        except Retryable as exc:
+            self._file_problem(file, exc, waiting=False)
+        else:
+            await self.ready.put(file)
+        await self.writer.touch()
+
+    def _file_problem(self, file: StudyFile, exc: Retryable, *, waiting: bool) -> None:
+        fs = self.status.files[file.file_id]
+        exc.for_file(file.file_id, file.name)
+        if self.give_up:
+            if waiting:
+                message = f"File {file.name} never arrived completely — add it to the study again."
+            else:
+                message = f"File {file.name} could not be archived: {exc.message}"
+            final = Final(message, exc.detail, code=f"gave_up_{exc.code}"[:64])
+            final.for_file(file.file_id, file.name)
+            fs.state = "failed"
+            fs.error = final.to_status_error()
+            st.set_error(self.status, fs.error)
+            return
+        fs.state = "pending"
+        fs.error = exc.to_status_error()
+        st.set_error(self.status, fs.error)
+        if waiting:
+            self.waiting = True
+        else:
+            self.problems.append(exc)
+
+    async def _prepare(self, file: StudyFile) -> None:
+        fs = self.status.files[file.file_id]
+        assembled = await assemble(self.db, self.study.study_id, file, self.settings.work_path)
+        try:
+            fs.state = "assembled"
+            st.advance(self.status, StatusState.validating, self.now())
+            await asyncio.to_thread(
+                validate_file,
+                assembled.path,
+                file,
+                decode_pixels=self.settings.validate_pixels,
+            )
+            fs.state = "valid"
+            key = object_key(
+                file.study_instance_uid, file.series_instance_uid, file.sop_instance_uid
+            )
+            await self.ctx.store.put_file(key, assembled.path, assembled.sha256, assembled.size)
+        finally:
+            await asyncio.to_thread(assembled.path.unlink, True)
+        fs.state = "stored"
+        fs.object_key = key
+        fs.stored_at = self.now()
+        fs.error = None
+        st.clear_errors(self.status, file_id=file.file_id)
+
+    # -- deliver ---------------------------------------------------------------------------
+
+    async def deliver_loop(self) -> None:
+        batch: list[StudyFile] = []
+        size = max(1, self.settings.stow_batch_size)
+        while True:
+            file = await self.ready.get()
+            if file is not None:
+                batch.append(file)
+                if len(batch) < size:
+                    continue
+            if batch:
+                await self.deliver_batch(batch)
+                batch = []
+            if file is None:
+                return
+
+    async def deliver_batch(self, files: list[StudyFile]) -> None:
+        for destination in self.destinations:
+            if destination.name in self.down:
+                continue
+            try:
+                await self.deliver_to(destination, files)
+            except PacsUnavailable as exc:
+                self._destination_retry(destination, exc)
+            except Retryable as exc:  # the archive or CouchDB: the study retries as a whole
+                self.problems.append(exc)
+                self.down.add(destination.name)
+            await self.writer.touch()
+
+    def _destination_retry(self, destination: Destination, exc: Retryable) -> None:
+        dest = st.destination(self.status, destination.name, len(self.study.files))
+        exc.destination = destination.name
+        dest.state = "retrying"
+        dest.error = exc.to_status_error()
+        st.set_error(self.status, dest.error)
+        self.down.add(destination.name)
+        self.problems.append(exc)
+
+    async def deliver_to(self, destination: Destination, files: list[StudyFile]) -> None:
+        dest = st.destination(self.status, destination.name, len(self.study.files))
+        have = set(dest.delivered) | set(dest.already_present) | set(dest.failed)
+        todo = [f for f in files if f.sop_instance_uid not in have]
+        if not todo:
+            return
+        key = destination_key(destination)
+        ledger = await self.ctx.state.ledger(key, [f.sop_instance_uid for f in todo])
+        send: list[StudyFile] = []
+        for f in todo:
+            entry = ledger.get(f.sop_instance_uid)
+            if entry is None or entry.get("sha256") != f.sha256:
+                send.append(f)
+            elif entry.get("study_id") == self.study.study_id:
+                dest.delivered.append(f.sop_instance_uid)  # confirmed before a crash
+            else:
+                dest.already_present.append(f.sop_instance_uid)
+        if not send:
+            return
+        st.advance(self.status, StatusState.delivering, self.now())
+        dest.state = "delivering"
+        dest.attempts += 1
+        dest.last_attempt_at = self.now()
+        dest.next_attempt_at = None
+        await self.writer.touch()
+        store = self.ctx.store
+        parts = [
+            Part(
+                f.sop_instance_uid,
+                f.size,
+                lambda k=self.status.files[f.file_id].object_key: store.iter_bytes(k or ""),
+            )
+            for f in send
+        ]
+        try:
+            result = await stow(
+                self.ctx.http, destination, parts, read_timeout=self.settings.stow_timeout
+            )
+        except PacsRejected as exc:
+            uids = [f.sop_instance_uid for f in send]
+            dest.failed.extend(uids)
+            dest.error = exc.to_status_error()
+            st.set_error(self.status, dest.error)
+            return
+        confirmed = [f for f in send if f.sop_instance_uid in result.referenced]
+        await self.ctx.state.record_delivered(
+            key,
+            [(f.sop_instance_uid, f.sha256) for f in confirmed],
+            self.study.study_id,
+            self.study.clinic,
+        )
+        dest.delivered.extend(f.sop_instance_uid for f in confirmed)
+        final_failures = {
+            uid: code for uid, code in result.failed.items() if uid not in result.retryable_failures
+        }
+        if final_failures:
+            dest.failed.extend(final_failures)
+            names = ", ".join(
+                f"{self.by_uid[uid].name} ({failure_text(code)})"
+                for uid, code in list(final_failures.items())[:10]
+            )
+            error = PacsRejected(
+                f"The PACS {destination.name} refused {len(final_failures)} image(s): {names}.",
+                "; ".join(
+                    f"{uid}: FailureReason {code if code is None else hex(code)}"
+                    for uid, code in final_failures.items()
+                ),
+                destination=destination.name,
+            )
+            dest.error = error.to_status_error()
+            st.set_error(self.status, dest.error)
+        again = set(result.retryable_failures) | result.unconfirmed
+        if again:
+            exc = PacsUnavailable(
+                f"The PACS {destination.name} did not confirm {len(again)} image(s); "
+                "delivery will be retried.",
+                f"HTTP {result.status_code}; unconfirmed {sorted(again)[:20]}",
+                code="pacs_unconfirmed",
+            )
+            self._destination_retry(destination, exc)
+        elif not final_failures:
+            dest.error = None
+            st.clear_errors(self.status, destination=destination.name)
+
+    # -- conclude --------------------------------------------------------------------------
+
+    async def conclude(self) -> Outcome:
+        now = self.now()
+        names = [d.name for d in self.destinations]
+        for fs in self.status.files.values():
+            if fs.state != "stored" or not names:
+                continue
+            if all(
+                fs.sop_instance_uid in self.status.destinations[n].delivered
+                or fs.sop_instance_uid in self.status.destinations[n].already_present
+                for n in names
+                if n in self.status.destinations
+            ) and all(n in self.status.destinations for n in names):
+                fs.state = "delivered"
+        if not names and not self.waiting:
+            error = Final(
+                "No PACS is configured for this clinic; an administrator must add one.",
+                f"clinic {self.study.clinic} has no enabled destination",
+                code="no_destination",
+            )
+            if self.give_up:
+                st.set_error(self.status, error.to_status_error())
+            else:
+                self.problems.append(Retryable(error.message, error.detail, code=error.code))
+                st.set_error(self.status, self.problems[-1].to_status_error())
+        if (self.waiting or self.problems) and not self.give_up:
+            await self.writer.flush()
+            return Outcome("waiting" if self.waiting and not self.problems else "retry",
+                           self.problems[0] if self.problems else None)  # fmt: skip
+        valid = [fs for fs in self.status.files.values() if fs.state != "failed"]
+        for name in names:
+            dest = st.destination(self.status, name, len(self.study.files))
+            if dest.state == "retrying":  # giving up
+                dest.next_attempt_at = None
+                if dest.error is not None:
+                    dest.error = dest.error.model_copy(
+                        update={
+                            "retryable": False,
+                            "message": f"Gave up delivering to {name}: {dest.error.message}"[:1000],
+                        }
+                    )
+                    st.set_error(self.status, dest.error)
+            reached = set(dest.delivered) | set(dest.already_present)
+            count = sum(1 for fs in valid if fs.sop_instance_uid in reached)
+            if valid and count == len(valid) and count == len(self.status.files):
+                dest.state = "delivered"
+            elif count:
+                dest.state = "partial"
+            else:
+                dest.state = "failed"
+            if count and dest.delivered_at is None:
+                dest.delivered_at = now
+        final = st.final_state(self.status, names)
+        st.advance(self.status, final, now)
+        await self.writer.flush()
+        log.info(
+            "study %s of %s: %s (%d files)",
+            self.study.study_id,
+            self.study.clinic,
+            final.value,
+            len(self.status.files),
+        )
+        return Outcome("done")
+
+
+async def finish(
+    ctx: Context, db: Database, study: Study, writer: st.StatusWriter, clinic: Clinic | None
+) -> None:
+    """The follow-ups of a final status; idempotent, re-run until the job is marked done."""
+    status = writer.status
+    state = StatusState(status.state)
+    delivered_at = max(
+        (d.delivered_at for d in status.destinations.values() if d.delivered_at), default=None
+    )
+    template = ctx.settings.viewer_url_template
+    if clinic:
+        template = next(
+            (d.viewer_url_template for d in clinic.destinations if d.viewer_url_template),
+            template,
+        )
+    entry = publish.worklist_entry(
+        study,
+        status,
+        clinic,
+        viewer=publish.viewer_url(template, study),
+        delivered_at=delivered_at,
+    )
+    await publish.write_worklist(ctx.couch.db(ctx.names.desk), entry)
+    await publish.write_notification(
+        db, publish.notification_for(study, status, iso(utcnow()), ctx.settings.app_url)
+    )
+    if state in (StatusState.delivered, StatusState.partial):
+        done = [fid for fid, f in status.files.items() if f.state == "delivered"]
+        deleted = await delete_chunks(db, study.study_id, done)
+        if deleted:
+            ctx.dirty_dbs.add(db.name)
+        if state == StatusState.delivered and status.reclaimed_at is None:
+            status.reclaimed_at = iso(utcnow())
+            await writer.flush()

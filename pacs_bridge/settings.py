@@ -1,0 +1,60 @@
+"""The bridge's settings: :class:`CoreSettings` plus what the daemon alone needs.
+
+Every field is read from a ``RELAYPACS_`` environment variable (``object_store`` from
+``RELAYPACS_OBJECT_STORE``, and so on); the README lists them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+
+from relaypacs.settings import CoreSettings
+
+
+class BridgeSettings(CoreSettings):
+    # -- object store ----------------------------------------------------------------------
+    object_store: Literal["local", "s3"] = "local"
+    store_dir: Path | None = None  # local store; default <data_dir>/objects
+    s3_endpoint_url: str | None = None  # None = AWS; MinIO/moto: http://host:port
+    s3_bucket: str = "relaypacs"
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_region: str = "us-east-1"
+    s3_create_bucket: bool = True
+
+    # -- work ------------------------------------------------------------------------------
+    work_dir: Path | None = None  # temp files of assembled instances; default <data_dir>/bridge-tmp
+    study_concurrency: int = 2  # studies worked on at once
+    file_concurrency: int = 4  # files of one study assembled/validated/stored at once
+    validate_pixels: bool = True  # decode every frame of pixel data during validation
+
+    # -- delivery --------------------------------------------------------------------------
+    stow_batch_size: int = 20
+    stow_timeout: float = 120.0
+    retry_base: float = 5.0  # first retry delay, seconds; doubles each attempt
+    retry_max: float = 900.0  # cap of one delay, seconds
+    give_up_after: float = 86_400.0  # seconds of retryable failures before the study fails
+    chunk_wait_timeout: float = 7 * 86_400.0  # seconds a sealed study may wait for chunks
+
+    # -- loops -----------------------------------------------------------------------------
+    sweep_interval: float = 60.0  # re-examine waiting/retrying jobs (safety net), seconds
+    compact_interval: float = 300.0  # compact clinic databases that lost chunks, seconds
+    checkpoint_interval: float = 1.0  # most seconds between checkpoint writes of a feed
+    heartbeat_ms: int = 10_000  # changes feed heartbeat
+
+    # -- links -----------------------------------------------------------------------------
+    viewer_url_template: str | None = None  # e.g. https://pacs/viewer?StudyInstanceUIDs={study_uid}
+    app_url: str | None = (
+        None  # links in notifications, e.g. https://relay.example/studies/{study_id}
+    )
+
+    @property
+    def store_path(self) -> Path:
+        return self.store_dir or (self.data_dir / "objects")
+
+    @property
+    def work_path(self) -> Path:
+        return self.work_dir or (self.data_dir / "bridge-tmp")
