@@ -326,6 +326,18 @@ class Totp(Strict):
     recovery_codes: list[Annotated[str, Field(max_length=128)]] = Field(default_factory=list)
 
 
+class RefreshSession(Strict):
+    """One refresh-token family (one signed-in device), kept inside its user's document.
+
+    ``generation`` counts rotations: a refresh token carrying an older generation is a
+    replayed (stolen) token and revokes the whole family.
+    """
+
+    generation: Annotated[int, Field(ge=0)] = 0
+    created_at: Timestamp
+    expires_at: Timestamp
+
+
 class User(Document):
     doc_type: ClassVar[str] = "user"
     type: Literal["user"] = "user"
@@ -339,6 +351,9 @@ class User(Document):
     totp: Totp | None = None
     failed_logins: Annotated[int, Field(ge=0)] = 0
     locked_until: Timestamp | None = None
+    sessions: dict[Annotated[str, Field(max_length=64)], RefreshSession] = Field(
+        default_factory=dict
+    )
     created_at: Timestamp
     updated_at: Timestamp | None = None
 
@@ -359,6 +374,27 @@ class AuditEvent(Document):
     detail: Annotated[str, Field(max_length=1000)] | None = None
 
 
+class PushKeys(Strict):
+    p256dh: Annotated[str, Field(min_length=16, max_length=256)]
+    auth: Annotated[str, Field(min_length=8, max_length=64)]
+
+
+class PushSubscription(Document):
+    """One browser's Web Push subscription (RFC 8030/8291/8292) for one user and device.
+
+    Kept in the gateway's own ``push`` database, never replicated to clients; the bridge
+    reads it to notify.  Its id is ``push:<user>:<hash of endpoint>``.
+    """
+
+    doc_type: ClassVar[str] = "push_subscription"
+    type: Literal["push_subscription"] = "push_subscription"
+    user: Username
+    endpoint: Annotated[str, Field(pattern=r"^https?://", max_length=2000)]
+    keys: PushKeys
+    device: ShortText | None = None
+    created_at: Timestamp
+
+
 DOCUMENT_TYPES: dict[str, type[Document]] = {
     model.doc_type: model
     for model in (
@@ -372,5 +408,6 @@ DOCUMENT_TYPES: dict[str, type[Document]] = {
         Clinic,
         User,
         AuditEvent,
+        PushSubscription,
     )
 }

@@ -1,0 +1,1 @@
+"""Users and clinics: the gateway's own documents (never replicated to clients)."""

@@ -1,0 +1,1 @@
+"""Authentication: passwords (bcrypt), tokens (JWT), TOTP, and the sign-in flows."""

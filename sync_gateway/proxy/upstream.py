@@ -1,0 +1,152 @@
+"""Requests to CouchDB with the service account, streamed in both directions.
+
+Content types are forwarded and ``Accept: application/json`` is sent for JSON endpoints:
+the PouchDB-Server stand-in stores an EMPTY document for a PUT without
+``Content-Type: application/json`` and answers ``text/plain`` otherwise (ENVIRONMENT.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterable, AsyncIterator
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from relaypacs.couch import CouchClient
+from sync_gateway.errors import BadRequest, PayloadTooLarge
+
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "server",
+        "date",
+        "set-cookie",
+        "www-authenticate",
+        "x-couch-request-id",
+        "x-couchdb-body-time",
+        "x-powered-by",
+    }
+)
+FORWARDED_REQUEST_HEADERS = ("content-type", "if-none-match", "if-match")
+JSON = "application/json"
+
+
+def db_path(db: str, *segments: str) -> str:
+    return "/" + "/".join([quote(db, safe=""), *(quote(s, safe="") for s in segments)])
+
+
+def doc_path(db: str, doc_id: str, attachment: str | None = None) -> str:
+    from relaypacs.couch import quote_id
+
+    path = f"/{quote(db, safe='')}/{quote_id(doc_id)}"
+    if attachment is not None:
+        path += "/" + "/".join(quote(p, safe="") for p in attachment.split("/"))
+    return path
+
+
+def request_headers(request: Request, *, accept: str = JSON) -> dict[str, str]:
+    headers = {"Accept": accept}
+    for name in FORWARDED_REQUEST_HEADERS:
+        value = request.headers.get(name)
+        if value is not None:
+            headers[name] = value
+    return headers
+
+
+async def send(
+    couch: CouchClient,
+    method: str,
+    path: str,
+    *,
+    params: Any = None,
+    headers: dict[str, str] | None = None,
+    content: bytes | AsyncIterable[bytes] | None = None,
+    read_timeout: httpx.Timeout | None = None,
+) -> httpx.Response:
+    """Send one request; the response body is left unread (stream it or read it)."""
+    http = couch.http
+    extra = {"timeout": read_timeout} if read_timeout is not None else {}
+    request = http.build_request(
+        method, path, params=params, headers=headers, content=content, **extra
+    )
+    return await http.send(request, stream=True)
+
+
+def response_headers(upstream: httpx.Response) -> dict[str, str]:
+    return {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
+
+
+def stream_back(upstream: httpx.Response) -> Response:
+    """Relay an upstream response as it arrives (bounded memory)."""
+    return StreamingResponse(
+        upstream.aiter_raw(),
+        status_code=upstream.status_code,
+        headers=response_headers(upstream),
+        background=BackgroundTask(upstream.aclose),
+    )
+
+
+async def read_capped(upstream: httpx.Response, cap: int) -> bytes:
+    """Read an upstream body of at most ``cap`` bytes (the proxy parses these)."""
+    buf = bytearray()
+    try:
+        async for piece in upstream.aiter_bytes():
+            buf += piece
+            if len(buf) > cap:
+                raise PayloadTooLarge(f"the database's answer exceeds {cap} bytes; ask for less")
+    finally:
+        await upstream.aclose()
+    return bytes(buf)
+
+
+async def read_json(upstream: httpx.Response, cap: int) -> Any:
+    body = await read_capped(upstream, cap)
+    try:
+        return json.loads(body)
+    except ValueError:
+        return {"error": "bad_gateway", "reason": "the database answered with invalid JSON"}
+
+
+async def read_request(request: Request, cap: int) -> bytes:
+    """The whole request body, refused with 413 beyond ``cap`` bytes (before reading it)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > cap:
+                raise PayloadTooLarge(f"request body exceeds the limit of {cap} bytes")
+        except ValueError as exc:
+            raise BadRequest("malformed Content-Length") from exc
+    buf = bytearray()
+    async for piece in request.stream():
+        buf += piece
+        if len(buf) > cap:
+            raise PayloadTooLarge(f"request body exceeds the limit of {cap} bytes")
+    return bytes(buf)
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError as exc:
+        raise BadRequest("the request body is not valid JSON") from exc
+
+
+async def aiter_file(handle: Any, size: int = 256 * 1024) -> AsyncIterator[bytes]:
+    handle.seek(0)
+    while True:
+        piece = handle.read(size)
+        if not piece:
+            return
+        yield piece

@@ -1,0 +1,127 @@
+"""Every route of the gateway and the privilege it needs, in one place.
+
+Like ``rest/routing.go`` in couchbase/sync_gateway: a reader sees the whole access policy
+at once.  ``public`` needs nothing; ``user`` a valid access token of an active user whose
+session is alive; ``admin`` that and the admin role; ``sync`` a user, with what that user
+may do to each database and document decided by :mod:`sync_gateway.access.policy`.
+Push subscriptions (``/api/v1/push/*``) join this table with issue 6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from sync_gateway.api import admin, auth, health, sync
+from sync_gateway.deps import admin_auth, current_auth
+
+
+class Privilege(StrEnum):
+    public = "public"
+    user = "user"
+    admin = "admin"
+    sync = "sync"
+
+
+@dataclass(frozen=True)
+class Route:
+    methods: tuple[str, ...]
+    path: str
+    endpoint: Callable[..., Any]
+    privilege: Privilege
+    status_code: int | None = None
+    tags: tuple[str, ...] = field(default=())
+
+
+P = Privilege
+SYNC_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE")
+
+ROUTES: list[Route] = [
+    Route(("GET",), "/healthz", health.healthz, P.public, tags=("health",)),
+    Route(("GET",), "/readyz", health.readyz, P.public, tags=("health",)),
+    # authentication
+    Route(("POST",), "/api/v1/auth/login", auth.login, P.public, tags=("auth",)),
+    Route(("POST",), "/api/v1/auth/refresh", auth.refresh, P.public, tags=("auth",)),
+    Route(("POST",), "/api/v1/auth/logout", auth.logout, P.user, 204, tags=("auth",)),
+    Route(("GET",), "/api/v1/auth/me", auth.me, P.user, tags=("auth",)),
+    Route(("POST",), "/api/v1/auth/totp/enrol", auth.totp_enrol, P.user, tags=("auth",)),
+    Route(("POST",), "/api/v1/auth/totp/confirm", auth.totp_confirm, P.user, tags=("auth",)),
+    # administration
+    Route(("GET",), "/api/v1/admin/users", admin.list_users, P.admin, tags=("admin",)),
+    Route(("POST",), "/api/v1/admin/users", admin.create_user, P.admin, 201, tags=("admin",)),
+    Route(("GET",), "/api/v1/admin/users/{username}", admin.get_user, P.admin, tags=("admin",)),
+    Route(
+        ("POST",),
+        "/api/v1/admin/users/{username}/disable",
+        admin.disable_user,
+        P.admin,
+        tags=("admin",),
+    ),
+    Route(
+        ("POST",),
+        "/api/v1/admin/users/{username}/enable",
+        admin.enable_user,
+        P.admin,
+        tags=("admin",),
+    ),
+    Route(
+        ("POST",),
+        "/api/v1/admin/users/{username}/password",
+        admin.reset_password,
+        P.admin,
+        tags=("admin",),
+    ),
+    Route(
+        ("POST",),
+        "/api/v1/admin/users/{username}/totp/reset",
+        admin.reset_totp,
+        P.admin,
+        tags=("admin",),
+    ),
+    Route(("GET",), "/api/v1/admin/clinics", admin.list_clinics, P.admin, tags=("admin",)),
+    Route(("POST",), "/api/v1/admin/clinics", admin.create_clinic, P.admin, 201, tags=("admin",)),
+    Route(
+        ("PATCH",),
+        "/api/v1/admin/clinics/{clinic_id}",
+        admin.update_clinic,
+        P.admin,
+        tags=("admin",),
+    ),
+    Route(
+        ("PUT",),
+        "/api/v1/admin/clinics/{clinic_id}/destinations",
+        admin.set_destinations,
+        P.admin,
+        tags=("admin",),
+    ),
+    # the CouchDB replication proxy
+    Route(("GET",), "/sync/", sync.server_root, P.sync, tags=("sync",)),
+    Route(SYNC_METHODS, "/sync/{db}", sync.proxy, P.sync, tags=("sync",)),
+    Route(SYNC_METHODS, "/sync/{db}/{rest:path}", sync.proxy, P.sync, tags=("sync",)),
+]
+
+GUARDS: dict[Privilege, list[Any]] = {
+    Privilege.public: [],
+    Privilege.user: [Depends(current_auth)],
+    Privilege.admin: [Depends(admin_auth)],
+    Privilege.sync: [Depends(current_auth)],
+}
+
+
+def router() -> APIRouter:
+    api = APIRouter()
+    for route in ROUTES:
+        api.add_api_route(
+            route.path,
+            route.endpoint,
+            methods=list(route.methods),
+            dependencies=GUARDS[route.privilege],
+            status_code=route.status_code,
+            tags=list(route.tags),
+            include_in_schema=route.privilege != Privilege.sync or route.path == "/sync/{db}",
+        )
+    return api
