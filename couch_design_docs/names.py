@@ -6,6 +6,7 @@ prefix lets several installations, or several tests, share one CouchDB server.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -118,6 +119,11 @@ def clinic_doc_id(clinic_id: str) -> str:
 
 def user_doc_id(username: str) -> str:
     return f"user:{username}"
+
+
+def push_subscription_doc_id(user: str, endpoint: str) -> str:
+    digest = hashlib.sha256(endpoint.encode()).hexdigest()[:24]
+    return f"push:{user}:{digest}"
 
 
 def doc_type_of(doc_id: str) -> str | None:

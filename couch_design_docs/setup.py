@@ -75,7 +75,7 @@ SERVICE_KINDS: dict[str, DatabaseKind | None] = {
     "audit": DatabaseKind.audit,
     "desk": DatabaseKind.desk,
     "bridge": None,
-    "push": None,
+    "push": DatabaseKind.push,
 }
 
 

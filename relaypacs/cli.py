@@ -6,6 +6,7 @@
     relaypacs couch-setup           create databases, _security and design documents
     relaypacs clinic add ID NAME    a clinic (and its database)
     relaypacs user add NAME ROLE    a user (password from --password or prompted)
+    relaypacs vapid-keys            a VAPID key pair for Web Push
 
 This module is the composition root: the only place that imports both services.
 """
@@ -101,10 +102,18 @@ def _gateway(args: argparse.Namespace) -> int:
 
 def _bridge(args: argparse.Namespace) -> int:
     from pacs_bridge.main import run_bridge
-
     from pacs_bridge.settings import BridgeSettings
 
     asyncio.run(run_bridge(BridgeSettings()))
+    return 0
+
+
+def _vapid_keys(args: argparse.Namespace) -> int:
+    from relaypacs.webpush import VapidKeys
+
+    keys = VapidKeys.generate()
+    print(f"RELAYPACS_VAPID_PRIVATE_KEY={keys.private_key}")
+    print(f"RELAYPACS_VAPID_PUBLIC_KEY={keys.public_key}")
     return 0
 
 
@@ -132,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     bridge = sub.add_parser("bridge", help="run the PACS bridge daemon")
     bridge.set_defaults(func=_bridge)
+
+    vapid = sub.add_parser("vapid-keys", help="print a new VAPID key pair for Web Push")
+    vapid.set_defaults(func=_vapid_keys)
 
     couch = sub.add_parser("couch-setup", help="create databases, security and design docs")
     couch.add_argument("--clinic", action="append", help="also set up this clinic's database")

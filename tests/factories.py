@@ -205,3 +205,18 @@ def audit(**over: Any) -> dict[str, Any]:
     }
     doc.update(over)
     return doc
+
+
+def push_subscription(user: str = "amina", **over: Any) -> dict[str, Any]:
+    endpoint = "https://push.example.test/v1/abc"
+    doc = {
+        "_id": ids.push_subscription_doc_id(user, endpoint),
+        "type": "push_subscription",
+        "schema_version": 1,
+        "user": user,
+        "endpoint": endpoint,
+        "keys": {"p256dh": "B" * 87, "auth": "a" * 22},
+        "created_at": NOW,
+    }
+    doc.update(over)
+    return doc

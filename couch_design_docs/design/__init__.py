@@ -24,6 +24,7 @@ class DatabaseKind(StrEnum):
     clinics = "clinics"
     users = "users"
     audit = "audit"
+    push = "push"
 
 
 ALLOWED_TYPES: dict[DatabaseKind, list[str]] = {
@@ -32,9 +33,16 @@ ALLOWED_TYPES: dict[DatabaseKind, list[str]] = {
     DatabaseKind.clinics: ["clinic"],
     DatabaseKind.users: ["user"],
     DatabaseKind.audit: ["audit"],
+    DatabaseKind.push: ["push_subscription"],
 }
 
 VIEWS: dict[DatabaseKind, dict[str, dict[str, str]]] = {
+    DatabaseKind.push: {
+        "by_user": {
+            "map": "function (doc) { if (doc.type === 'push_subscription') "
+            "{ emit(doc.user, doc.device); } }",
+        },
+    },
     DatabaseKind.clinic: {
         # dashboards: studies by state (from the bridge's status documents)
         "studies_by_state": {

@@ -120,8 +120,9 @@ function (newDoc, oldDoc, userCtx, secObj) {
     user: 'user:' + d.username
   }[type];
   if (type === 'notification') { expected = 'notification:' + d.user + ':'; }
+  if (type === 'push_subscription') { expected = 'push:' + d.user + ':'; }
   if (type === 'audit') { expected = 'audit:'; }
-  if (type === 'notification' || type === 'audit') {
+  if (type === 'notification' || type === 'audit' || type === 'push_subscription') {
     if (d._id.indexOf(expected) !== 0) { fail(type + ' id must start with ' + expected); }
   } else if (d._id !== expected) {
     fail(type + ' id must be ' + expected);

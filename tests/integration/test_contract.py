@@ -30,6 +30,7 @@ VALID: list[tuple[str, Callable[..., dict[str, Any]]]] = [
     ("clinics", f.clinic),
     ("users", f.user),
     ("audit", f.audit),
+    ("push", f.push_subscription),
 ]
 
 
@@ -76,6 +77,8 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("clinics", f.clinic(destinations=[{"name": "X Y", "stow_url": "u"}]), "name: malformed"),
     ("users", f.user(role="superuser"), "role: must be one of"),
     ("audit", without(f.audit(), "actor"), "actor: required"),
+    ("push", f.push_subscription(endpoint="ftp://x"), "endpoint: malformed"),
+    ("push", f.push_subscription(_id="push:osei:1"), "id must start with push:amina:"),
 ]
 
 
