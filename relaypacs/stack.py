@@ -133,7 +133,7 @@ def run_stack(args: argparse.Namespace) -> int:
             "RELAYPACS_JWT_SECRET": values["jwt_secret"],
             "RELAYPACS_DATA_DIR": str(data_dir),
             "RELAYPACS_OBJECT_STORE": "local",
-            "RELAYPACS_LOCAL_STORE_DIR": str(data_dir / "objects"),
+            "RELAYPACS_STORE_DIR": str(data_dir / "objects"),
         }
         os.environ.update(env)  # for the settings here and the services started below
         asyncio.run(provision(values, orthanc))
@@ -183,4 +183,5 @@ def print_banner(gateway, couch, orthanc, values: dict[str, str], data_dir: Path
     for name, role, _ in DEMO_USERS:
         lines.append(f"    {role:<13} {name:<6} {values[f'password_{name}']}")
     lines.append("Press Ctrl-C to stop.")
+    lines.append(f"READY {gateway.url}")
     print("\n".join(lines), flush=True)
