@@ -53,7 +53,7 @@ describe("storeFileChunks", () => {
     expect(result).toEqual({ written: 3, skipped: 0, bytes: data.length });
     const all = await db.allDocs({ include_docs: true, attachments: true, binary: true });
     expect(all.rows.map((r) => r.id)).toEqual([0, 1, 2].map((i) => chunkDocId("abcdef0123456789", fp.sha256, i)));
-    let reassembled = Buffer.alloc(0);
+    const parts: Uint8Array[] = [];
     for (const [i, row] of all.rows.entries()) {
       const doc = row.doc as unknown as Chunk;
       expect(doc._id).toMatch(/^chunk:abcdef0123456789:[0-9a-f]{64}:0000[0-2]$/);
@@ -64,13 +64,15 @@ describe("storeFileChunks", () => {
       const att = doc._attachments!.data!;
       expect(Object.keys(doc._attachments!)).toEqual(["data"]);
       expect(att.content_type).toBe("application/octet-stream");
-      const payload = att.data as unknown as Buffer;
+      const payload = new Uint8Array(att.data as unknown as ArrayBuffer);
       expect(payload.length).toBe(doc.size);
       expect(doc.size).toBe(i < 2 ? CHUNK_SIZE : 100);
       expect(createHash("sha256").update(payload).digest("hex")).toBe(doc.sha256);
-      reassembled = Buffer.concat([reassembled, payload]);
+      parts.push(payload);
     }
-    expect(createHash("sha256").update(reassembled).digest("hex")).toBe(fp.sha256);
+    const hash = createHash("sha256");
+    for (const p of parts) hash.update(p);
+    expect(hash.digest("hex")).toBe(fp.sha256);
   });
 
   it("is idempotent: a second run (e.g. after the app was closed) writes nothing new", async () => {
@@ -91,7 +93,7 @@ describe("storeFileChunks", () => {
     dbs.push(db);
     const fp = await fingerprintBlob(new Blob([data]));
     const changed = data.slice();
-    changed[CHUNK_SIZE + 3] ^= 0xff;
+    changed[CHUNK_SIZE + 3] = changed[CHUNK_SIZE + 3]! ^ 0xff;
     await expect(
       storeFileChunks({
         db, file: new Blob([changed]), studyId: "abcdef0123456789", fileId: fp.sha256,

@@ -104,7 +104,7 @@ export async function storeFileChunks(input: StoreChunksInput): Promise<StoreChu
 
   const flush = async () => {
     if (!batch.length) return;
-    const res = await input.db.bulkDocs(batch);
+    const res = await input.db.bulkDocs(batch as unknown as PouchDB.Core.PutDocument<object>[]);
     for (const r of res) {
       // a conflict means the same immutable chunk is already there: that is success
       if ("error" in r && r.status !== 409) throw new Error(`storing ${r.id} failed: ${r.message ?? r.error}`);

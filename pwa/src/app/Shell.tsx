@@ -1,0 +1,52 @@
+import { forgetUser, type SessionUser } from "../lib/session";
+import { useSyncState } from "../lib/user-context";
+import { logout } from "../features/auth/api/logout";
+import { LoginForm } from "../features/auth/components/LoginForm";
+import { CapturePage } from "../features/capture/components/CapturePage";
+import { DashboardPage } from "../features/dashboard/components/DashboardPage";
+import { StorageInfo } from "../features/device/components/StorageInfo";
+import { PushToggle } from "../features/device/components/PushToggle";
+import { InboxPage } from "../features/notifications/components/InboxPage";
+import { ReportsPage } from "../features/reports/components/ReportsPage";
+import { Header } from "./Header";
+import { useHashRoute } from "./use-hash-route";
+
+export function Shell({ user, signedIn }: { user: SessionUser; signedIn: boolean }) {
+  const route = useHashRoute();
+  const sync = useSyncState();
+
+  const onLogout = async () => {
+    if (sync.pending && !confirm(`${sync.pending} studies are not sent yet. They stay on this phone and go out after you sign in again. Sign out?`)) return;
+    await logout();
+    forgetUser();
+  };
+
+  return (
+    <div className="min-h-dvh">
+      <Header user={user} route={route} onLogout={() => void onLogout()} />
+      <main className="mx-auto flex max-w-3xl flex-col gap-4 p-4">
+        {!signedIn && (
+          <section className="flex flex-col gap-2 rounded-xl bg-amber-50 p-4 ring-1 ring-amber-200" data-testid="signed-out-banner">
+            <p className="text-sm text-amber-900">
+              Your session has ended. Everything you captured is safe on this device and goes out after you sign in again.
+            </p>
+            <LoginForm compact defaultUsername={user.username} />
+          </section>
+        )}
+        {/* Capture stays mounted so files keep saving while you look at other screens. */}
+        <div hidden={route.page !== "capture"}>
+          <CapturePage />
+        </div>
+        {route.page === "studies" && <DashboardPage />}
+        {route.page === "reports" && <ReportsPage focus={route.param} />}
+        {route.page === "inbox" && (
+          <>
+            <InboxPage />
+            <PushToggle />
+          </>
+        )}
+        <StorageInfo refreshKey={sync.pendingBytes} />
+      </main>
+    </div>
+  );
+}

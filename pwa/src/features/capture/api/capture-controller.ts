@@ -1,0 +1,284 @@
+/**
+ * The capture pipeline, outside React so it keeps running while the user looks at other
+ * screens: parse headers → group by study → pick the target manifest (a new draft, the
+ * open draft of the same study, or an addition to a sealed study not yet delivered) →
+ * fingerprint and chunk each file into the study's outbox → list it in the manifest.
+ */
+import { nowIso, newStudyId, type Priority, type Status, type StudyFile, type StudyId } from "../../../lib/contract";
+import { fingerprintBlob } from "../../../lib/sha256";
+import { Store } from "../../../lib/sync/state";
+import { updateOutboxRecord } from "../../../lib/sync/outbox";
+import { manifestFile, mergeFiles, newDraftStudy, sealed, withModalities } from "./build-manifest";
+import { groupByStudy, type CandidateFile, type StudyGroup } from "./group-files";
+import { readDicomHeader, type DicomHeader } from "./parse-dicom";
+import { renderPreview } from "./preview";
+import { FileChangedError, storeFileChunks } from "./store-chunks";
+import { getStudy, myStudies, updateStudy } from "./update-study";
+
+export type ItemStatus = "parsing" | "rejected" | "queued" | "hashing" | "storing" | "stored" | "failed";
+
+export interface FileItem {
+  key: string;
+  name: string;
+  size: number;
+  status: ItemStatus;
+  reason?: string;
+  studyId?: StudyId;
+  doneBytes: number;
+}
+
+export interface Target {
+  studyId: StudyId;
+  mode: "draft" | "amend";
+  group: StudyGroup;
+  thumbnails: Record<string, string>;
+  /** amend mode: stored files waiting for "send addition" */
+  additions: StudyFile[];
+}
+
+export interface CaptureState {
+  items: FileItem[];
+  targets: Record<StudyId, Target>;
+  error?: string;
+}
+
+export interface CaptureDeps {
+  mainDb: PouchDB.Database;
+  openOutbox: (studyId: StudyId) => PouchDB.Database;
+  username: string;
+  clinic: string;
+  kick: () => void;
+}
+
+interface Job {
+  item: FileItem;
+  file: File;
+  header: DicomHeader;
+  studyId: StudyId;
+}
+
+const PARSE_CONCURRENCY = 4;
+let keySeq = 0;
+
+export class CaptureController {
+  readonly store = new Store<CaptureState>({ items: [], targets: {} });
+  private queue: Job[] = [];
+  private working = false;
+  private pendingManifest = new Map<StudyId, StudyFile[]>();
+
+  constructor(private deps: CaptureDeps) {}
+
+  private patchItem(key: string, patch: Partial<FileItem>): void {
+    this.store.set((s) => ({ ...s, items: s.items.map((i) => (i.key === key ? { ...i, ...patch } : i)) }));
+  }
+
+  private patchTarget(studyId: StudyId, patch: (t: Target) => Target): void {
+    this.store.set((s) => {
+      const t = s.targets[studyId];
+      return t ? { ...s, targets: { ...s.targets, [studyId]: patch(t) } } : s;
+    });
+  }
+
+  /** Files still being hashed or stored for a study (the seal button waits for them). */
+  inflight(studyId: StudyId): number {
+    return this.store.get().items.filter((i) => i.studyId === studyId && ["queued", "hashing", "storing"].includes(i.status)).length;
+  }
+
+  clearFinished(): void {
+    this.store.set((s) => ({ ...s, items: s.items.filter((i) => !["stored", "rejected", "failed"].includes(i.status)) }));
+  }
+
+  async addFiles(files: File[]): Promise<void> {
+    const batch = files.map((file) => ({
+      file,
+      item: {
+        key: `${++keySeq}:${(file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name}`,
+        name: file.name,
+        size: file.size,
+        status: "parsing" as ItemStatus,
+        doneBytes: 0,
+      },
+    }));
+    this.store.set((s) => ({ ...s, items: [...s.items, ...batch.map((b) => b.item)], error: undefined }));
+
+    const candidates: (CandidateFile & { file: File })[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length) {
+        const { file, item } = batch[next++]!;
+        const result = await readDicomHeader(file).catch((e: unknown) => ({ ok: false as const, reason: `could not read the file (${String(e)})` }));
+        if (result.ok) candidates.push({ key: item.key, name: item.name, size: item.size, header: result.header, file });
+        else this.patchItem(item.key, { status: "rejected", reason: result.reason });
+      }
+    };
+    await Promise.all(Array.from({ length: PARSE_CONCURRENCY }, worker));
+
+    const { studies, rejected } = groupByStudy(candidates);
+    for (const r of rejected) this.patchItem(r.key, { status: "rejected", reason: r.reason });
+    const fileByKey = new Map(candidates.map((c) => [c.key, c.file] as const));
+    for (const group of studies) {
+      try {
+        const studyId = await this.resolveTarget(group);
+        for (const f of group.files) {
+          const item = { ...this.store.get().items.find((i) => i.key === f.key)!, status: "queued" as ItemStatus, studyId };
+          this.patchItem(f.key, { status: "queued", studyId });
+          this.queue.push({ item, file: fileByKey.get(f.key)!, header: f.header, studyId });
+        }
+        void this.thumbnails(studyId, group, fileByKey);
+      } catch (err) {
+        this.store.set({ error: `Could not start the study: ${String((err as Error).message ?? err)}` });
+      }
+    }
+    void this.work();
+  }
+
+  /** The manifest these files go into: an open draft, a sealed study to add to, or a new draft. */
+  private async resolveTarget(group: StudyGroup): Promise<StudyId> {
+    const mine = await myStudies(this.deps.mainDb, this.deps.username);
+    const same = mine.filter((s) => s.study.instance_uid === group.studyInstanceUid);
+    const draft = same.find((s) => s.state === "draft");
+    let studyId: StudyId;
+    let mode: Target["mode"] = "draft";
+    if (draft) {
+      studyId = draft.study_id;
+    } else {
+      let amend: StudyId | null = null;
+      for (const s of same) {
+        const status = await this.deps.mainDb.get(`status:${s.study_id}`).catch(() => null);
+        if ((status as Status | null)?.state !== "delivered") amend = s.study_id;
+      }
+      if (amend) {
+        studyId = amend;
+        mode = "amend";
+      } else {
+        studyId = newStudyId();
+        const doc = newDraftStudy({ studyId, clinic: this.deps.clinic, author: this.deps.username, group, createdAt: nowIso() });
+        await this.deps.mainDb.put(doc as unknown as PouchDB.Core.PutDocument<object>);
+      }
+    }
+    const existing = this.store.get().targets[studyId];
+    const target: Target = existing
+      ? { ...existing, group }
+      : { studyId, mode, group, thumbnails: {}, additions: [] };
+    this.store.set((s) => ({ ...s, targets: { ...s.targets, [studyId]: target } }));
+    return studyId;
+  }
+
+  private async thumbnails(studyId: StudyId, group: StudyGroup, files: Map<string, File>): Promise<void> {
+    for (const series of group.series) {
+      for (const f of series.files.slice(0, 3)) {
+        const url = await renderPreview(files.get(f.key)!, f.header.image);
+        if (url) {
+          this.patchTarget(studyId, (t) => ({ ...t, thumbnails: { ...t.thumbnails, [series.seriesInstanceUid]: url } }));
+          break;
+        }
+      }
+    }
+  }
+
+  private async work(): Promise<void> {
+    if (this.working) return;
+    this.working = true;
+    try {
+      while (this.queue.length) {
+        const job = this.queue.shift()!;
+        await this.process(job);
+        if (!this.queue.some((j) => j.studyId === job.studyId)) await this.flushManifest(job.studyId);
+      }
+    } finally {
+      this.working = false;
+    }
+  }
+
+  private async process(job: Job): Promise<void> {
+    const { item, file, studyId } = job;
+    try {
+      this.patchItem(item.key, { status: "hashing", doneBytes: 0 });
+      const fp = await fingerprintBlob(file, { onProgress: (n) => this.patchItem(item.key, { doneBytes: n }) });
+      const study = await getStudy(this.deps.mainDb, studyId);
+      const same = study?.files.find((f) => f.sop_instance_uid === job.header.sopInstanceUid);
+      if (same && same.sha256 === fp.sha256) {
+        this.patchItem(item.key, { status: "stored", reason: "already in this study", doneBytes: file.size });
+        return;
+      }
+      this.patchItem(item.key, { status: "storing", doneBytes: 0 });
+      await storeFileChunks({
+        db: this.deps.openOutbox(studyId),
+        file,
+        studyId,
+        fileId: fp.sha256,
+        chunkSha256: fp.chunkSha256,
+        clinic: this.deps.clinic,
+        author: this.deps.username,
+        chunkSize: study?.chunk_size,
+        onProgress: (n) => this.patchItem(item.key, { doneBytes: n }),
+      });
+      await updateOutboxRecord(this.deps.mainDb, studyId, (r) => ({ ...r, bytes_stored: r.bytes_stored + file.size }));
+      const entry = manifestFile({ name: file.name, size: file.size, sha256: fp.sha256, header: job.header }, study?.chunk_size);
+      const target = this.store.get().targets[studyId];
+      if (target?.mode === "amend") {
+        this.patchTarget(studyId, (t) => ({ ...t, additions: mergeFiles(t.additions, [entry]) }));
+      } else {
+        this.pendingManifest.set(studyId, [...(this.pendingManifest.get(studyId) ?? []), entry]);
+        if ((this.pendingManifest.get(studyId)?.length ?? 0) >= 25) await this.flushManifest(studyId);
+      }
+      this.patchItem(item.key, { status: "stored", doneBytes: file.size });
+    } catch (err) {
+      const reason = err instanceof FileChangedError ? err.message : `could not store the file: ${String((err as Error)?.message ?? err)}`;
+      this.patchItem(item.key, { status: "failed", reason });
+    }
+  }
+
+  /** Lists stored files in the draft manifest (batched: one write per ~25 files). */
+  private async flushManifest(studyId: StudyId): Promise<void> {
+    const files = this.pendingManifest.get(studyId);
+    if (!files?.length) return;
+    this.pendingManifest.delete(studyId);
+    try {
+      await updateStudy(this.deps.mainDb, studyId, (s) => withModalities({ ...s, files: mergeFiles(s.files, files) }));
+    } catch (err) {
+      this.store.set({ error: `Could not update the study: ${String((err as Error).message ?? err)}` });
+    }
+  }
+
+  async saveDetails(studyId: StudyId, notes: string, priority: Priority): Promise<void> {
+    await updateStudy(this.deps.mainDb, studyId, (s) =>
+      s.state === "draft" && (s.notes !== notes || s.priority !== priority) ? { ...s, notes, priority } : s,
+    );
+  }
+
+  async seal(studyId: StudyId, notes: string, priority: Priority): Promise<void> {
+    await this.flushManifest(studyId);
+    await updateStudy(this.deps.mainDb, studyId, (s) => sealed(s, nowIso(), notes, priority));
+    this.deps.kick();
+  }
+
+  /** Adds the stored re-exported/extra files to a sealed study (same SOP Instance UID replaces). */
+  async sendAdditions(studyId: StudyId): Promise<void> {
+    const target = this.store.get().targets[studyId];
+    if (!target?.additions.length) return;
+    await updateStudy(this.deps.mainDb, studyId, (s) => withModalities({ ...s, files: mergeFiles(s.files, target.additions) }));
+    this.patchTarget(studyId, (t) => ({ ...t, additions: [] }));
+    this.store.set((s) => {
+      const targets = { ...s.targets };
+      delete targets[studyId];
+      return { ...s, targets };
+    });
+    this.deps.kick();
+  }
+
+  async discardDraft(studyId: StudyId, destroyOutbox: () => Promise<void>): Promise<void> {
+    const study = await getStudy(this.deps.mainDb, studyId);
+    if (!study || study.state !== "draft") return;
+    this.queue = this.queue.filter((j) => j.studyId !== studyId);
+    await this.deps.mainDb.remove(study._id, study._rev!);
+    await destroyOutbox();
+    const record = await this.deps.mainDb.get(`_local/outbox:${studyId}`).catch(() => null);
+    if (record) await this.deps.mainDb.remove(record as PouchDB.Core.RemoveDocument).catch(() => undefined);
+    this.store.set((s) => {
+      const targets = { ...s.targets };
+      delete targets[studyId];
+      return { ...s, targets, items: s.items.filter((i) => i.studyId !== studyId) };
+    });
+  }
+}

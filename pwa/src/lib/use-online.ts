@@ -1,0 +1,15 @@
+import { useSyncExternalStore } from "react";
+
+function subscribe(cb: () => void): () => void {
+  window.addEventListener("online", cb);
+  window.addEventListener("offline", cb);
+  return () => {
+    window.removeEventListener("online", cb);
+    window.removeEventListener("offline", cb);
+  };
+}
+
+/** navigator.onLine, live. (It says "a network", not "the server": sync state says the rest.) */
+export function useOnline(): boolean {
+  return useSyncExternalStore(subscribe, () => navigator.onLine, () => true);
+}
