@@ -79,6 +79,9 @@ class FileSpec:
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
+    def uid_triple(self) -> tuple[str, str, str]:
+        return self.sop_uid, self.series_uid, self.study_uid
+
 
 def spec(name: str, data: bytes, *, uids: tuple[str, str, str] | None = None) -> FileSpec:
     """UIDs from the data itself unless given (non-DICOM files need them given)."""
@@ -310,7 +313,7 @@ class World:
         return self.couch.db(self.names.bridge)
 
     def with_settings(self, **over: Any) -> BridgeSettings:
-        return self.settings.model_copy(update=over)
+        return BridgeSettings(_env_file=None, **{**self.settings.model_dump(), **over})
 
 
 def bridge_settings(core_settings: Any, data_dir: Path, **over: Any) -> BridgeSettings:
