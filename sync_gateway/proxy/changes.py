@@ -102,28 +102,46 @@ class _Feed:
             row.pop("doc", None)
         return row
 
+    async def _page(self, params: dict[str, Any]) -> dict[str, Any]:
+        upstream = await self._open(params)
+        if upstream.status_code != 200:
+            data = await up.read_json(upstream, self.settings.max_json_bytes)
+            raise CouchHTTPError(
+                upstream.status_code, str(data.get("error", "error")), str(data.get("reason", ""))
+            )
+        return await up.read_json(upstream, self.settings.max_request_bytes)
+
     async def pages(self) -> dict[str, Any]:
-        """One answer with at least one visible row, unless there is nothing more."""
+        """One answer with at least one visible row, unless there is nothing more.
+
+        A longpoll ends by the client's ``timeout`` (or after LONGPOLL_MAX_SECONDS) with
+        no rows, as CouchDB's does: the test server ignores ``timeout``, so the gateway
+        keeps the deadline itself.
+        """
         params = dict(self.params)
-        deadline = asyncio.get_running_loop().time() + (self.timeout or LONGPOLL_MAX_SECONDS)
+        loop = asyncio.get_running_loop()
+        limit = self.timeout if self.timeout and not self.heartbeat else LONGPOLL_MAX_SECONDS
+        deadline = loop.time() + limit
+        page: dict[str, Any] = {}
         while True:
-            upstream = await self._open(params)
-            if upstream.status_code != 200:
-                data = await up.read_json(upstream, self.settings.max_json_bytes)
-                raise CouchHTTPError(
-                    upstream.status_code,
-                    str(data.get("error", "error")),
-                    str(data.get("reason", "")),
-                )
-            page = await up.read_json(upstream, self.settings.max_request_bytes)
+            since = params.get("since", 0)
+            if self.feed == "longpoll":
+                try:
+                    page = await asyncio.wait_for(
+                        self._page(params), max(0.0, deadline - loop.time())
+                    )
+                except TimeoutError:
+                    page = {"results": [], "last_seq": since}
+            else:
+                page = await self._page(params)
             results = page.get("results", [])
             visible = [r for r in (self._row(row) for row in results) if r is not None]
-            last_seq = page.get("last_seq", params.get("since", 0))
+            last_seq = page.get("last_seq", since)
             if visible or not results:
                 break
             if self.feed == "normal" and (self.limit is None or len(results) < self.limit):
                 break
-            if asyncio.get_running_loop().time() > deadline:
+            if loop.time() > deadline:
                 break
             params["since"] = last_seq if isinstance(last_seq, str) else str(last_seq)
         answer: dict[str, Any] = {"results": visible, "last_seq": last_seq}

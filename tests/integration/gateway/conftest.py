@@ -40,8 +40,15 @@ class GatewayServer(ManagedServer):
     env: dict[str, str] = field(default_factory=dict)
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "sync_gateway.main", "--host", self.host,
-                "--port", str(self.port)]  # fmt: skip
+        return [
+            sys.executable,
+            "-m",
+            "sync_gateway.main",
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+        ]
 
     def environment(self) -> dict[str, str]:
         return {**os.environ, **self.env}
@@ -180,8 +187,15 @@ async def world(gateway: RunningGateway) -> AsyncIterator[World]:
     for key, (role, where) in USERS.items():
         clinic_id = {"own": clinic, "other": other, None: None}[where]
         users[key] = (role, clinic_id)
-        await create_user(gateway.admin, gateway.names, gateway.settings, f"{key}-{tag}",
-                          PASSWORD, role, clinic_id)  # fmt: skip
+        await create_user(
+            gateway.admin,
+            gateway.names,
+            gateway.settings,
+            f"{key}-{tag}",
+            PASSWORD,
+            role,
+            clinic_id,
+        )
     async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as http:
         yield World(gateway, http, tag, clinic, other, users)
     for clinic_id in (clinic, other):
@@ -194,15 +208,20 @@ async def world(gateway: RunningGateway) -> AsyncIterator[World]:
 @pytest.fixture(scope="session")
 def node_client() -> Path:
     if not (NODE_CLIENT / "node_modules" / "pouchdb-core").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=NODE_CLIENT, check=True, timeout=300)  # fmt: skip
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=NODE_CLIENT,
+            check=True,
+            timeout=300,
+        )
     return NODE_CLIENT / "replicate.mjs"
 
 
 def run_node(script: Path, *args: str, timeout: float = 120) -> dict[str, Any]:
     """Run the PouchDB client to completion; its last stdout line is the result."""
-    done = subprocess.run(["node", str(script), *args], capture_output=True, text=True,
-                          timeout=timeout, check=False)  # fmt: skip
+    done = subprocess.run(
+        ["node", str(script), *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     assert lines, f"node printed nothing (exit {done.returncode}): {done.stderr[-2000:]}"
     return json.loads(lines[-1])

@@ -24,8 +24,14 @@ def chunk(
     **over: Any,
 ) -> dict[str, Any]:
     data = data if data is not None else os.urandom(1024) + bytes([index % 256])
-    doc = f.chunk(clinic, data=data, author=author, study_id=study_id, index=index,
-                  _id=ids.chunk_doc_id(study_id, f.SHA, index))  # fmt: skip
+    doc = f.chunk(
+        clinic,
+        data=data,
+        author=author,
+        study_id=study_id,
+        index=index,
+        _id=ids.chunk_doc_id(study_id, f.SHA, index),
+    )
     doc.update(over)
     return doc
 

@@ -27,8 +27,16 @@ async def test_push_and_pull_a_study_with_chunks(world: World, pouch, tmp_path: 
     documents = [d.study(world.clinic, amina.username), *chunks]
     remote = f"{world.gw.url}/sync/{world.db()}"
 
-    pushed = await asyncio.to_thread(pouch, "push", "--remote", remote, "--token",
-                                     amina.access_token, "--docs", write_docs(tmp_path, documents))  # fmt: skip
+    pushed = await asyncio.to_thread(
+        pouch,
+        "push",
+        "--remote",
+        remote,
+        "--token",
+        amina.access_token,
+        "--docs",
+        write_docs(tmp_path, documents),
+    )
     assert pushed["ok"], pushed
     assert pushed["docs_written"] == 4 and pushed["doc_write_failures"] == 0, pushed
 
@@ -37,8 +45,9 @@ async def test_push_and_pull_a_study_with_chunks(world: World, pouch, tmp_path: 
         doc["_id"] for doc in documents
     }
 
-    pulled = await asyncio.to_thread(pouch, "pull", "--remote", remote, "--token",
-                                     amina.access_token)  # fmt: skip
+    pulled = await asyncio.to_thread(
+        pouch, "pull", "--remote", remote, "--token", amina.access_token
+    )
     assert pulled["ok"], pulled
     by_id = {doc["_id"]: doc for doc in pulled["docs"]}
     assert set(by_id) >= {doc["_id"] for doc in documents}
@@ -54,8 +63,16 @@ async def test_other_users_chunks_are_never_pulled(world: World, pouch, tmp_path
         d.chunk(world.clinic, amina.username, i) for i in range(12)
     ]
     remote = f"{world.gw.url}/sync/{world.db()}"
-    pushed = await asyncio.to_thread(pouch, "push", "--remote", remote, "--token",
-                                     amina.access_token, "--docs", write_docs(tmp_path, documents))  # fmt: skip
+    pushed = await asyncio.to_thread(
+        pouch,
+        "push",
+        "--remote",
+        remote,
+        "--token",
+        amina.access_token,
+        "--docs",
+        write_docs(tmp_path, documents),
+    )
     assert pushed["docs_written"] == 13, pushed
     # bakari's own study comes after a dozen of amina's chunks: paging must not stop early
     bakari_study = d.study(world.clinic, bakari.username, study_id="bakari-study-1")
@@ -64,12 +81,33 @@ async def test_other_users_chunks_are_never_pulled(world: World, pouch, tmp_path
     )
     assert response.status_code == 201, response.text
 
-    pulled = await asyncio.to_thread(pouch, "pull", "--remote", remote, "--token",
-                                     bakari.access_token, "--batch-size", "5")  # fmt: skip
+    pulled = await asyncio.to_thread(
+        pouch, "pull", "--remote", remote, "--token", bakari.access_token, "--batch-size", "5"
+    )
     assert pulled["ok"], pulled
     got = {doc["_id"] for doc in pulled["docs"]}
     assert not [i for i in got if i.startswith("chunk:")], got
     assert {documents[0]["_id"], bakari_study["_id"]} <= got
+
+
+def start_live(script: Path, remote: str, token: str, wanted: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            "node",
+            str(script),
+            "live",
+            "--remote",
+            remote,
+            "--token",
+            token,
+            "--wait-for",
+            wanted,
+            "--timeout-ms",
+            "20000",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 async def test_live_replication_sees_another_members_change(world: World, node_client) -> None:
@@ -77,11 +115,7 @@ async def test_live_replication_sees_another_members_change(world: World, node_c
     bakari = await world.login("bakari")
     study = d.study(world.clinic, amina.username, study_id="live-study-0001")
     remote = f"{world.gw.url}/sync/{world.db()}"
-    process = subprocess.Popen(
-        ["node", str(node_client), "live", "--remote", remote, "--token", bakari.access_token,
-         "--wait-for", study["_id"], "--timeout-ms", "20000"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    process = start_live(node_client, remote, bakari.access_token, study["_id"])
     try:
         assert process.stdout is not None
         ready = await asyncio.to_thread(process.stdout.readline)
