@@ -36,7 +36,9 @@ async def test_each_bad_file_fails_with_its_reason_and_the_rest_is_delivered(
     ct = dicom_bytes("CT_small.dcm", study_uid=study_uid, series_uid=series_uid)
     ct_spec = spec("IM0017.dcm", ct[: len(ct) // 2], uids=spec("x", ct).uid_triple())
     other = spec("x", dicom_bytes("CT_small.dcm", study_uid=study_uid, series_uid=series_uid))
-    not_dicom = FileSpec("notes.dcm", b"this is a text file, not an image\n" * 50, *other.uid_triple())
+    not_dicom = FileSpec(
+        "notes.dcm", b"this is a text file, not an image\n" * 50, *other.uid_triple()
+    )
     mismatch_src = spec(
         "IM0030.dcm", dicom_bytes("CT_small.dcm", study_uid=study_uid, series_uid=series_uid)
     )
@@ -143,7 +145,9 @@ async def test_missing_chunk_waits_then_completes(world: World, pacs: OrthancCli
 
         async def waiting():
             doc = await world.clinic_db.get_or_none(ids.status_doc_id(study.study_id))
-            return doc if doc and any(e["code"] == "chunks_missing" for e in doc["errors"]) else None
+            return (
+                doc if doc and any(e["code"] == "chunks_missing" for e in doc["errors"]) else None
+            )
 
         status = await wait_for(waiting, 20)
         assert status["state"] not in FINAL
