@@ -39,7 +39,17 @@ export function remoteUrl(dbName: string): string {
   return new URL(`/sync/${encodeURIComponent(dbName)}`, globalThis.location.origin).href;
 }
 
+const SYNC_ROOT = /^\/sync\/?$/;
+
 async function withBearer(url: string, opts: RequestInit = {}): Promise<Response> {
+  // PouchDB asks the server root (`/sync/`) for a uuid to name replications; the gateway
+  // proxies databases, not the server, so answer "none" here and PouchDB uses the db URL.
+  if (SYNC_ROOT.test(new URL(url, globalThis.location.origin).pathname)) {
+    return new Response(JSON.stringify({ error: "not_found", reason: "no server root" }), {
+      status: 404,
+      headers: { "Content-Type": "application/json" },
+    });
+  }
   const send = async () => {
     const headers = new Headers(opts.headers);
     const token = await accessToken();

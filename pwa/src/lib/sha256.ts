@@ -1,15 +1,45 @@
 /**
  * SHA-256 for chunks (WebCrypto, one ~1 MiB buffer at a time) and for whole files
- * (hash-wasm's incremental hasher: WebCrypto has no streaming digest, and a 2 GB file must
- * never sit in memory, so the file is read slice by slice).
+ * (an incremental hasher: WebCrypto has no streaming digest, and a 2 GB file must never
+ * sit in memory, so the file is read slice by slice). The incremental hasher is
+ * hash-wasm's (fast) when the page may compile WebAssembly, else @noble/hashes (pure JS:
+ * a Content-Security-Policy without 'wasm-unsafe-eval' forbids WebAssembly).
  */
 import { createSHA256 } from "hash-wasm";
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { CHUNK_SIZE } from "./contract";
+
+export interface IncrementalHasher {
+  update(bytes: Uint8Array): void;
+  digestHex(): string;
+}
+
+let wasmUsable: boolean | undefined;
+
+/** An incremental SHA-256; `engine` forces one implementation (tests). */
+export async function createHasher(engine?: "wasm" | "js"): Promise<IncrementalHasher> {
+  if (engine !== "js" && wasmUsable !== false) {
+    try {
+      const h = await createSHA256();
+      h.init();
+      wasmUsable = true;
+      return { update: (b) => void h.update(b), digestHex: () => h.digest("hex") };
+    } catch (err) {
+      if (engine === "wasm") throw err;
+      wasmUsable = false;
+    }
+  }
+  const h = nobleSha256.create();
+  return {
+    update: (b) => void h.update(b),
+    digestHex: () => toHex(h.digest()),
+  };
+}
 
 export type Bytes = ArrayBuffer | Uint8Array;
 
-export function toHex(buffer: ArrayBuffer): string {
-  const bytes = new Uint8Array(buffer);
+export function toHex(buffer: ArrayBuffer | Uint8Array): string {
+  const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
   let out = "";
   for (const b of bytes) out += b.toString(16).padStart(2, "0");
   return out;
@@ -41,8 +71,7 @@ export interface FingerprintOptions {
  */
 export async function fingerprintBlob(blob: Blob, options: FingerprintOptions = {}): Promise<Fingerprint> {
   const chunkSize = options.chunkSize ?? CHUNK_SIZE;
-  const hasher = await createSHA256();
-  hasher.init();
+  const hasher = await createHasher();
   const chunkSha256: string[] = [];
   for (let start = 0; start < blob.size; start += chunkSize) {
     options.signal?.throwIfAborted();
@@ -51,15 +80,14 @@ export async function fingerprintBlob(blob: Blob, options: FingerprintOptions = 
     chunkSha256.push(await sha256Hex(buffer));
     options.onProgress?.(Math.min(start + chunkSize, blob.size));
   }
-  return { sha256: hasher.digest("hex"), chunkSha256, size: blob.size };
+  return { sha256: hasher.digestHex(), chunkSha256, size: blob.size };
 }
 
 /** Whole-file sha256 only, incrementally. */
-export async function sha256OfBlob(blob: Blob, sliceSize: number = 4 * CHUNK_SIZE): Promise<string> {
-  const hasher = await createSHA256();
-  hasher.init();
+export async function sha256OfBlob(blob: Blob, sliceSize: number = 4 * CHUNK_SIZE, engine?: "wasm" | "js"): Promise<string> {
+  const hasher = await createHasher(engine);
   for (let start = 0; start < blob.size; start += sliceSize) {
     hasher.update(new Uint8Array(await blob.slice(start, start + sliceSize).arrayBuffer()));
   }
-  return hasher.digest("hex");
+  return hasher.digestHex();
 }

@@ -4,6 +4,7 @@
  * the change came from this app or from replication.
  */
 import { useEffect, useState } from "react";
+import { onDocChange } from "./db-events";
 
 export function useDocs<T>(db: PouchDB.Database, prefix: string, filter?: (doc: T) => boolean): T[] {
   const [docs, setDocs] = useState<T[]>([]);
@@ -17,18 +18,15 @@ export function useDocs<T>(db: PouchDB.Database, prefix: string, filter?: (doc: 
       setDocs(list);
     };
     void load().catch(() => undefined);
-    const feed = db
-      .changes({ since: "now", live: true })
-      .on("change", (c) => {
-        if (!c.id.startsWith(prefix)) return;
-        if (timer) clearTimeout(timer);
-        timer = setTimeout(() => void load().catch(() => undefined), 80);
-      })
-      .on("error", () => undefined);
+    const unsubscribe = onDocChange(db, (id) => {
+      if (!id.startsWith(prefix)) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void load().catch(() => undefined), 80);
+    });
     return () => {
       cancelled = true;
       if (timer) clearTimeout(timer);
-      feed.cancel();
+      unsubscribe();
     };
     // the filter is a closure over stable values (the username); the prefix is the key
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -8,6 +8,7 @@
  */
 import type { Status, Study, StudyId, Username } from "../contract";
 import { PRIORITIES } from "../contract";
+import { onDocChange } from "../db-events";
 import { mainPushFilter, PULL_SELECTOR } from "./filters";
 import { getOutboxRecord, needsPush, pushOutbox, readProgress, updateOutboxRecord } from "./outbox";
 import { initialSyncState, Store, type StudySync, type SyncState } from "./state";
@@ -34,7 +35,7 @@ function priorityRank(s: Study): number {
 export class SyncEngine {
   readonly store: Store<SyncState>;
   private mainSync: PouchDB.Replication.Sync<object> | null = null;
-  private changes: PouchDB.Core.Changes<object> | null = null;
+  private unsubscribe: (() => void) | null = null;
   private running = false;
   private dirty = false;
   private stopped = true;
@@ -52,19 +53,17 @@ export class SyncEngine {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.changes = this.deps.mainDb
-      .changes({ since: "now", live: true })
-      .on("change", (c) => {
-        if (c.id.startsWith("study:") || c.id.startsWith("status:")) this.kick();
-      });
+    this.unsubscribe = onDocChange(this.deps.mainDb, (id) => {
+      if (id.startsWith("study:") || id.startsWith("status:")) this.kick();
+    });
     this.startMainSync();
     this.kick();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.changes?.cancel();
-    this.changes = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     this.stopMainSync();
     this.pushing?.abort.abort();
     if (this.retryTimer) clearTimeout(this.retryTimer);
