@@ -19,7 +19,7 @@ import secrets
 import signal
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -57,14 +57,18 @@ def preferred(port: int) -> int:
 
 @dataclass(kw_only=True)
 class ServiceProcess(ManagedServer):
-    """A RelayPACS service (``python -m relaypacs.cli …``) with its environment."""
+    """A RelayPACS service (``python -m relaypacs.cli …``) with its own environment."""
 
     args: list[str]
+    env: dict[str, str] = field(default_factory=dict)
     health_path: str | None = "/healthz"
 
     def command(self) -> list[str]:
         extra = ["--port", str(self.port)] if self.health_path else []
         return [sys.executable, "-m", "relaypacs.cli", *self.args, *extra]
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, **self.env}
 
     def probe(self, client: httpx.Client) -> bool:
         if self.health_path is None:
@@ -72,12 +76,19 @@ class ServiceProcess(ManagedServer):
         return client.get(self.url + self.health_path).status_code == 200
 
 
-async def provision(values: dict[str, str], orthanc: OrthancServer) -> None:
-    """Databases, the demo clinic (its PACS is the local Orthanc) and one user per role."""
-    from sync_gateway.accounts.service import create_clinic, create_user
+def settings_from(env: dict[str, str]):
+    """Gateway settings from an environment dict, without touching ``os.environ``."""
     from sync_gateway.settings import GatewaySettings
 
-    settings = GatewaySettings()
+    fields = {k.removeprefix("RELAYPACS_").lower(): v for k, v in env.items()}
+    return GatewaySettings(_env_file=None, **fields)
+
+
+async def provision(env: dict[str, str], values: dict[str, str], orthanc: OrthancServer) -> None:
+    """Databases, the demo clinic (its PACS is the local Orthanc) and one user per role."""
+    from sync_gateway.accounts.service import create_clinic, create_user
+
+    settings = settings_from(env)
     async with settings.couch_client() as client:
         await setup(client, settings.names, clinic_ids=[DEMO_CLINIC[0]])
         clinics = client.db(settings.names.clinics)
@@ -106,78 +117,129 @@ async def provision(values: dict[str, str], orthanc: OrthancServer) -> None:
                 )
 
 
+@dataclass(kw_only=True)
+class Stack:
+    """CouchDB-protocol server, Orthanc, gateway and bridge, provisioned with demo accounts.
+
+    ``relaypacs up`` runs one; the browser tests run one on the servers the test session
+    already started (pass ``couch_url``/``orthanc``) with their own database prefix.
+    """
+
+    data_dir: Path
+    host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    bridge: bool = True
+    env: dict[str, str] = field(default_factory=dict)  # extra RELAYPACS_* settings
+    couch_url: str | None = None  # an already running CouchDB (with couch_user/password)
+    couch_user: str = "admin"
+    couch_password: str | None = None
+    orthanc: OrthancServer | None = None
+    processes: list[ManagedServer] = field(default_factory=list)
+
+    def start(self) -> Stack:
+        self.data_dir = self.data_dir.resolve()
+        self.secrets = load_secrets(self.data_dir)
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        if self.couch_url is None:
+            couch = CouchServer(
+                workdir=self.data_dir / "couchdb",
+                port=preferred(5984),
+                admin_password=self.secrets["couchdb_password"],
+            )
+            self._run(couch)
+            self.couch_url, self.couch_password = couch.url, couch.admin_password
+        if self.orthanc is None:
+            self.orthanc = OrthancServer(
+                workdir=self.data_dir / "orthanc",
+                port=preferred(8042),
+                password=self.secrets["orthanc_password"],
+            )
+            self._run(self.orthanc)
+        self.service_env = {
+            "RELAYPACS_ENV": "development",
+            "RELAYPACS_COUCHDB_URL": self.couch_url,
+            "RELAYPACS_COUCHDB_USER": self.couch_user,
+            "RELAYPACS_COUCHDB_PASSWORD": self.couch_password or "",
+            "RELAYPACS_JWT_SECRET": self.secrets["jwt_secret"],
+            "RELAYPACS_DATA_DIR": str(self.data_dir),
+            "RELAYPACS_OBJECT_STORE": "local",
+            "RELAYPACS_STORE_DIR": str(self.data_dir / "objects"),
+            **self.env,
+        }
+        asyncio.run(provision(self.service_env, self.secrets, self.orthanc))
+        logs = self.data_dir / "logs"
+        self.gateway = ServiceProcess(
+            name="gateway",
+            workdir=logs,
+            host=self.host,
+            port=preferred(self.gateway_port),
+            args=["gateway", "--host", self.host],
+            env=self.service_env,
+        )
+        self._run(self.gateway)
+        if self.bridge:
+            self._run(
+                ServiceProcess(
+                    name="bridge",
+                    workdir=logs,
+                    args=["bridge"],
+                    env=self.service_env,
+                    health_path=None,
+                    ready_timeout=5,
+                )
+            )
+
+    def _run(self, server: ManagedServer) -> None:
+        server.start()
+        self.processes.append(server)
+
+    def dead(self) -> ManagedServer | None:
+        """The first process that stopped on its own, if any."""
+        return next((p for p in self.processes if not p.running()), None)
+
+    def stop(self) -> None:
+        for server in reversed(self.processes):
+            with contextlib.suppress(Exception):
+                server.stop()
+        self.processes.clear()
+
+
 def run_stack(args: argparse.Namespace) -> int:
-    data_dir = Path(args.data_dir).resolve()
-    values = load_secrets(data_dir)
-    couch = CouchServer(
-        workdir=data_dir / "couchdb",
-        port=preferred(5984),
-        admin_password=values["couchdb_password"],
-    )
-    orthanc = OrthancServer(
-        workdir=data_dir / "orthanc", port=preferred(8042), password=values["orthanc_password"]
-    )
-    started: list[ManagedServer] = []
+    stack = Stack(data_dir=Path(args.data_dir), host=args.host, gateway_port=args.port,
+                  bridge=not args.no_bridge)  # fmt: skip
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    stack.start()
     try:
-        for server in (couch, orthanc):
-            server.start()
-            started.append(server)
-        env = {
-            "RELAYPACS_ENV": "development",
-            "RELAYPACS_COUCHDB_URL": couch.url,
-            "RELAYPACS_COUCHDB_USER": couch.admin_user,
-            "RELAYPACS_COUCHDB_PASSWORD": values["couchdb_password"],
-            "RELAYPACS_JWT_SECRET": values["jwt_secret"],
-            "RELAYPACS_DATA_DIR": str(data_dir),
-            "RELAYPACS_OBJECT_STORE": "local",
-            "RELAYPACS_STORE_DIR": str(data_dir / "objects"),
-        }
-        os.environ.update(env)  # for the settings here and the services started below
-        asyncio.run(provision(values, orthanc))
-        gateway = ServiceProcess(
-            name="gateway",
-            workdir=data_dir / "logs",
-            host=args.host,
-            port=preferred(args.port),
-            args=["gateway", "--host", args.host],
-        )
-        gateway.start()
-        started.append(gateway)
-        if not args.no_bridge:
-            bridge = ServiceProcess(
-                name="bridge",
-                workdir=data_dir / "logs",
-                args=["bridge"],
-                health_path=None,
-                ready_timeout=5,
-            )
-            bridge.start()
-            started.append(bridge)
-        print_banner(gateway, couch, orthanc, values, data_dir)
+        print_banner(stack)
         while not stop.wait(1.0):
-            for server in started:
-                if not server.running():
-                    print(f"{server.name} stopped unexpectedly: {server.log_tail()}")
-                    return 1
+            if (dead := stack.dead()) is not None:
+                print(f"{dead.name} stopped unexpectedly: {dead.log_tail()}", flush=True)
+                return 1
         return 0
     finally:
-        for server in reversed(started):
-            with contextlib.suppress(Exception):
-                server.stop()
+        stack.stop()
 
 
-def print_banner(gateway, couch, orthanc, values: dict[str, str], data_dir: Path) -> None:
+def print_banner(stack: Stack) -> None:
+    gateway, orthanc, values = stack.gateway, stack.orthanc, stack.secrets
+    assert orthanc is not None
     lines = [
         "",
         "RelayPACS is running.",
         f"  app and API   {gateway.url}/        (API docs: {gateway.url}/api/docs)",
-        f"  CouchDB       {couch.url}/          (admin / {values['couchdb_password']})",
+        f"  CouchDB       {stack.couch_url}/   ({stack.couch_user} / {stack.couch_password})",
         f"  Orthanc       {orthanc.url}/app/explorer.html "
-        f"({orthanc.username} / {values['orthanc_password']})",
-        f"  data          {data_dir}",
+        f"({orthanc.username} / {orthanc.password})",
+        f"  data          {stack.data_dir}",
         "  demo users (clinic 'demo'):",
     ]
     for name, role, _ in DEMO_USERS:
