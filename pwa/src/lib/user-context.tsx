@@ -25,8 +25,8 @@ export function UserDataProvider(props: { user: SessionUser; signedIn: boolean; 
   const { user, signedIn } = props;
   const clinicDb = clinicDatabase(user.databases, user.clinic) ?? user.databases[0] ?? "unknown";
   const mainDb = useMemo(() => localDb(mainDbName(user.username, clinicDb)), [user.username, clinicDb]);
+  const openOutbox = useMemo(() => (id: StudyId) => localDb(outboxDbName(user.username, id)), [user.username]);
   const value = useMemo<UserData>(() => {
-    const openOutbox = (id: StudyId) => localDb(outboxDbName(user.username, id));
     const engine = new SyncEngine({
       username: user.username,
       mainDb,
@@ -36,7 +36,7 @@ export function UserDataProvider(props: { user: SessionUser; signedIn: boolean; 
       online: navigator.onLine,
     });
     return { user, clinicDb, mainDb, engine, openOutbox };
-  }, [user, clinicDb, mainDb, signedIn]);
+  }, [user, clinicDb, mainDb, signedIn, openOutbox]);
 
   useEffect(() => {
     const { engine } = value;

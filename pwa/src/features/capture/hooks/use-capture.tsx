@@ -1,5 +1,5 @@
 /** One capture controller per signed-in user, alive for the whole app session. */
-import { createContext, useContext, useMemo, useSyncExternalStore, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactNode } from "react";
 import { useUserData } from "../../../lib/user-context";
 import { CaptureController, type CaptureState } from "../api/capture-controller";
 
@@ -7,6 +7,11 @@ const Ctx = createContext<CaptureController | null>(null);
 
 export function CaptureProvider({ children }: { children: ReactNode }) {
   const { mainDb, openOutbox, user, engine } = useUserData();
+  // The engine is replaced when the user signs in again; the capture queue must not be.
+  const engineRef = useRef(engine);
+  useEffect(() => {
+    engineRef.current = engine;
+  }, [engine]);
   const controller = useMemo(
     () =>
       new CaptureController({
@@ -14,9 +19,9 @@ export function CaptureProvider({ children }: { children: ReactNode }) {
         openOutbox,
         username: user.username,
         clinic: user.clinic ?? "",
-        kick: () => engine.kick(),
+        kick: () => engineRef.current.kick(),
       }),
-    [mainDb, openOutbox, user.username, user.clinic, engine],
+    [mainDb, openOutbox, user.username, user.clinic],
   );
   return <Ctx.Provider value={controller}>{children}</Ctx.Provider>;
 }
