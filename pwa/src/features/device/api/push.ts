@@ -1,7 +1,8 @@
 /**
  * Web Push subscription (RFC 8030 / VAPID, RFC 8292). Assumed gateway endpoints:
  * GET /api/v1/push/vapid-public-key → {public_key} (base64url), and
- * POST /api/v1/push/subscriptions with PushSubscription.toJSON() (Bearer).
+ * POST /api/v1/push/subscriptions with {endpoint, keys: {p256dh, auth}} (Bearer), the
+ * fields of couch_design_docs.models.PushSubscription that the browser knows.
  */
 import { apiRequest } from "../../../lib/api-client";
 import { accessToken } from "../../../lib/session";
@@ -26,6 +27,7 @@ export async function enablePush(): Promise<"on" | "denied" | "unavailable"> {
   const subscription =
     (await registration.pushManager.getSubscription()) ??
     (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(public_key) }));
-  await apiRequest("/api/v1/push/subscriptions", { body: subscription.toJSON(), token });
+  const { endpoint, keys } = subscription.toJSON();
+  await apiRequest("/api/v1/push/subscriptions", { body: { endpoint, keys }, token });
   return "on";
 }
