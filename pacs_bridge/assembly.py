@@ -28,12 +28,16 @@ class AssembledFile:
     sha256: str
 
 
-def _write_chunk(fp: Any, parts: list[bytes], file_hash: Any) -> str:
-    """Hash and write one chunk (in a worker thread: hashlib releases the GIL)."""
+def _write_chunk(fp: Any, parts: list[bytes], file_hash: Any | None) -> str:
+    """Hash and write one chunk (in a worker thread: hashlib releases the GIL).
+
+    ``file_hash`` None means the chunk is the whole file: one hash serves both.
+    """
     chunk_hash = hashlib.sha256()
     for part in parts:
         chunk_hash.update(part)
-        file_hash.update(part)
+        if file_hash is not None:
+            file_hash.update(part)
         fp.write(part)
     return chunk_hash.hexdigest()
 
@@ -50,13 +54,38 @@ async def chunk_docs(db: Database, study_id: str, file: StudyFile) -> dict[int, 
     return docs
 
 
+async def study_chunk_docs(db: Database, study_id: str) -> dict[str, dict[int, dict[str, Any]]]:
+    """Every chunk document of a study that has arrived, by file id and index: one request
+    instead of one per file (the attachments themselves are streamed one by one later)."""
+    with map_couch_errors():
+        rows = await db.ids_with_prefix(chunk_prefix(study_id), include_docs=True)
+    out: dict[str, dict[int, dict[str, Any]]] = {}
+    for row in rows:
+        doc = row.get("doc")
+        if doc and not doc.get("_deleted") and isinstance(doc.get("index"), int):
+            out.setdefault(doc.get("file_id", ""), {})[doc["index"]] = doc
+    return out
+
+
 def missing_indices(docs: dict[int, Any], chunk_count: int) -> list[int]:
     return [i for i in range(chunk_count) if i not in docs]
 
 
-async def assemble(db: Database, study_id: str, file: StudyFile, work_dir: Path) -> AssembledFile:
-    """Stream the file's chunks, in order, into ``work_dir``; verify every sha256 on the way."""
-    docs = await chunk_docs(db, study_id, file)
+async def assemble(
+    db: Database,
+    study_id: str,
+    file: StudyFile,
+    work_dir: Path,
+    known: dict[int, dict[str, Any]] | None = None,
+) -> AssembledFile:
+    """Stream the file's chunks, in order, into ``work_dir``; verify every sha256 on the way.
+
+    ``known`` are the file's chunk documents if the caller already listed them; if some are
+    missing there the list is read again (they may have arrived since).
+    """
+    docs = known if known is not None else await chunk_docs(db, study_id, file)
+    if known is not None and missing_indices(docs, file.chunk_count):
+        docs = await chunk_docs(db, study_id, file)
     missing = missing_indices(docs, file.chunk_count)
     if missing:
         raise ChunksMissing(
@@ -69,6 +98,7 @@ async def assemble(db: Database, study_id: str, file: StudyFile, work_dir: Path)
     final = work_dir / f"{study_id}-{file.file_id}.dcm"
     partial = final.with_suffix(f".{os.getpid()}.part")
     file_hash = hashlib.sha256()
+    single_digest = ""
     size = 0
     try:
         with partial.open("wb") as fp:
@@ -91,7 +121,11 @@ async def assemble(db: Database, study_id: str, file: StudyFile, work_dir: Path)
                             file_id=file.file_id,
                             file_name=file.name,
                         ) from exc
-                digest = await asyncio.to_thread(_write_chunk, fp, parts, file_hash)
+                digest = await asyncio.to_thread(
+                    _write_chunk, fp, parts, file_hash if file.chunk_count > 1 else None
+                )
+                if file.chunk_count == 1:
+                    single_digest = digest
                 del parts
                 if digest != doc.get("sha256") or received != doc.get("size"):
                     raise IntegrityFailed(
@@ -107,7 +141,7 @@ async def assemble(db: Database, study_id: str, file: StudyFile, work_dir: Path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    sha = file_hash.hexdigest()
+    sha = single_digest if file.chunk_count == 1 else file_hash.hexdigest()
     if size != file.size or sha != file.sha256:
         partial.unlink(missing_ok=True)
         raise IntegrityFailed(

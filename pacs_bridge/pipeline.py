@@ -24,7 +24,7 @@ from couch_design_docs.models import Clinic, Destination, Status, StatusState, S
 from couch_design_docs.names import DatabaseNames, study_doc_id
 from pacs_bridge import publish
 from pacs_bridge import status as st
-from pacs_bridge.assembly import assemble
+from pacs_bridge.assembly import assemble, study_chunk_docs
 from pacs_bridge.errors import (
     BridgeError,
     ChunksMissing,
@@ -143,6 +143,7 @@ class StudyRun:
         self.ready: asyncio.Queue[StudyFile | None] = asyncio.Queue()
         self.files_sem = asyncio.Semaphore(max(1, self.settings.file_concurrency))
         self.by_uid = {f.sop_instance_uid: f for f in study.files}
+        self.chunks: dict[str, dict[int, dict]] = {}
 
     def now(self) -> str:
         return iso(utcnow())
@@ -150,6 +151,13 @@ class StudyRun:
     async def execute(self) -> Outcome:
         st.advance(self.status, StatusState.assembling, self.now())
         await self.writer.flush()
+        todo = [
+            f
+            for f in self.study.files
+            if self.status.files[f.file_id].state in ("pending", "assembled", "valid")
+        ]
+        if todo:
+            self.chunks = await study_chunk_docs(self.db, self.study.study_id)
         consumer = asyncio.create_task(self.deliver_loop())
         try:
             await asyncio.gather(*(self.prepare(f) for f in self.study.files))
@@ -215,7 +223,13 @@ class StudyRun:
 
     async def _prepare(self, file: StudyFile) -> None:
         fs = self.status.files[file.file_id]
-        assembled = await assemble(self.db, self.study.study_id, file, self.settings.work_path)
+        assembled = await assemble(
+            self.db,
+            self.study.study_id,
+            file,
+            self.settings.work_path,
+            self.chunks.get(file.file_id, {}),
+        )
         try:
             fs.state = "assembled"
             st.advance(self.status, StatusState.validating, self.now())
@@ -241,19 +255,39 @@ class StudyRun:
     # -- deliver ---------------------------------------------------------------------------
 
     async def deliver_loop(self) -> None:
+        """Take ready files in batches; up to ``stow_concurrency`` batches in flight."""
         batch: list[StudyFile] = []
         size = max(1, self.settings.stow_batch_size)
-        while True:
-            file = await self.ready.get()
-            if file is not None:
-                batch.append(file)
-                if len(batch) < size:
-                    continue
-            if batch:
-                await self.deliver_batch(batch)
-                batch = []
-            if file is None:
-                return
+        slots = asyncio.Semaphore(max(1, self.settings.stow_concurrency))
+        in_flight: set[asyncio.Task[None]] = set()
+
+        async def send(files: list[StudyFile]) -> None:
+            try:
+                await self.deliver_batch(files)
+            finally:
+                slots.release()
+
+        try:
+            while True:
+                file = await self.ready.get()
+                if file is not None:
+                    batch.append(file)
+                    if len(batch) < size:
+                        continue
+                if batch:
+                    await slots.acquire()
+                    task = asyncio.create_task(send(batch))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                    batch = []
+                if file is None:
+                    break
+            if in_flight:
+                await asyncio.gather(*in_flight)
+        except BaseException:
+            for task in in_flight:
+                task.cancel()
+            raise
 
     async def deliver_batch(self, files: list[StudyFile]) -> None:
         for destination in self.destinations:

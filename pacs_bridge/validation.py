@@ -25,6 +25,7 @@ import pydicom
 from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.pixels import iter_pixels
+from pydicom.pixels.utils import get_expected_length
 from pydicom.tag import Tag
 from pydicom.uid import UID
 
@@ -158,7 +159,9 @@ def validate_file(path: Path, file: StudyFile, *, decode_pixels: bool = True) ->
             )
         if "PixelData" in ds or "FloatPixelData" in ds or "DoubleFloatPixelData" in ds:
             frames = int(ds.get("NumberOfFrames") or 1)
-            if decode_pixels:
+            if decode_pixels and _is_native(transfer_syntax) and "PixelData" in ds:
+                _check_native_length(ds, file, transfer_syntax)
+            elif decode_pixels:
                 decoded = 0
                 try:
                     # a deflated data set is inflated in memory anyway: decode from it
@@ -184,6 +187,30 @@ def validate_file(path: Path, file: StudyFile, *, decode_pixels: bool = True) ->
         transfer_syntax_uid=str(transfer_syntax),
         frames=frames,
     )
+
+
+def _is_native(transfer_syntax: UID) -> bool:
+    return not transfer_syntax.is_compressed and not transfer_syntax.is_deflated
+
+
+def _check_native_length(ds: Dataset, file: StudyFile, transfer_syntax: UID) -> None:
+    """Uncompressed pixel data "decodes" when its length is what the image attributes say
+    (PS3.5 §8.1.1); checked without reading the pixels, so a big file costs nothing."""
+    raw = ds.get_item(0x7FE00010)
+    length = getattr(raw, "length", None)
+    if length is None:  # already converted: the value is loaded
+        length = len(raw.value or b"")
+    try:
+        expected = int(get_expected_length(ds, unit="bytes"))
+    except Exception as exc:  # missing Rows/Columns/BitsAllocated...
+        raise _undecodable(file, transfer_syntax, exc) from exc
+    if length < expected:
+        raise _fail(
+            file,
+            f"File {file.name} is cut short — export it again.",
+            f"Pixel Data has {length} bytes, the image attributes need {expected}",
+            "truncated",
+        )
 
 
 def _runs_past_end(ds: Dataset, path: Path, size: int) -> bool:

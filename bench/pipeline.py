@@ -1,0 +1,355 @@
+"""``python -m bench pipeline``: seal → delivered through the bridge vs a plain STOW-RS.
+
+Both sides send the same kind of data to the same Orthanc: N CT instances (512×512×16 bit,
+about 0.5 MB each, generated from pydicom's bundled ``CT_small.dcm`` with new UIDs; two
+sets with different UIDs, because Orthanc keeps the first copy of a re-sent instance).
+
+- raw: STOW-RS of the files, batches of 20, straight from disk;
+- pipeline: the chunks are already in the clinic database (replicated earlier, not timed);
+  the clock starts when the manifest is sealed and stops when the status says delivered.
+  The bridge runs as its own process (``python -m pacs_bridge``) so its memory can be
+  watched: ``bridge_rss_growth_mb`` is its peak RSS during the run minus its RSS before.
+
+The last line printed is one JSON object with ``ratio`` (pipeline / raw) and
+``bridge_rss_growth_mb``.  ``--gb 1`` runs a 1 GB study instead of ``--instances``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import io
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pydicom
+from pydicom.data import get_testdata_file
+from pydicom.uid import generate_uid
+
+from couch_design_docs import names as ids
+from couch_design_docs.models import CHUNK_SIZE, Destination
+from couch_design_docs.names import DatabaseNames
+from couch_design_docs.setup import setup
+from pacs_bridge.stow import Part, stow
+from relaypacs.couch import CouchClient
+from relaypacs.harness.process import ManagedServer
+from relaypacs.harness.servers import CouchServer, OrthancServer
+
+UID_ROOT = "1.2.826.0.1.3680043.8.498."
+SIDE = 512
+CLINIC = "bench"
+NOW = "2026-11-28T12:00:00Z"
+
+
+def generate(directory: Path, count: int) -> tuple[str, list[dict[str, Any]]]:
+    """Write ``count`` CT instances of one study (4 series) to ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    template = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    template.Rows = template.Columns = SIDE
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 2000, (SIDE, SIDE), dtype=np.uint16).tobytes()
+    template.PixelData = pixels
+    study_uid = generate_uid(prefix=UID_ROOT)
+    series = [generate_uid(prefix=UID_ROOT) for _ in range(4)]
+    files = []
+    for i in range(count):
+        ds = template.copy()
+        ds.StudyInstanceUID = study_uid
+        ds.SeriesInstanceUID = series[i % len(series)]
+        ds.SOPInstanceUID = generate_uid(prefix=UID_ROOT)
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.InstanceNumber = i + 1
+        buffer = io.BytesIO()
+        ds.save_as(buffer, enforce_file_format=True)
+        data = buffer.getvalue()
+        path = directory / f"IM{i + 1:05d}.dcm"
+        path.write_bytes(data)
+        files.append(
+            {
+                "path": path,
+                "name": path.name,
+                "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "sop": str(ds.SOPInstanceUID),
+                "series": str(ds.SeriesInstanceUID),
+                "study": study_uid,
+            }
+        )
+    return study_uid, files
+
+
+def file_part(entry: dict[str, Any]) -> Part:
+    async def read():
+        with entry["path"].open("rb") as fp:  # noqa: ASYNC230 - local disk, page cache
+            while data := fp.read(1024 * 1024):
+                yield data
+
+    return Part(entry["sop"], entry["size"], read)
+
+
+async def raw_stow(destination: Destination, files: list[dict[str, Any]], batch: int) -> float:
+    async with httpx.AsyncClient() as http:
+        start = time.perf_counter()
+        for i in range(0, len(files), batch):
+            parts = [file_part(f) for f in files[i : i + batch]]
+            result = await stow(http, destination, parts, read_timeout=300)
+            assert len(result.referenced) == len(parts), result
+        return time.perf_counter() - start
+
+
+async def upload_chunks(db, study_id: str, files: list[dict[str, Any]]) -> None:
+    docs: list[dict[str, Any]] = []
+
+    async def flush():
+        if docs:
+            results = await db.bulk_docs(docs)
+            assert all("error" not in r for r in results), results[:3]
+            docs.clear()
+
+    for f in files:
+        count = math.ceil(f["size"] / CHUNK_SIZE)
+        with f["path"].open("rb") as fp:
+            for index in range(count):
+                piece = fp.read(CHUNK_SIZE)
+                docs.append(
+                    {
+                        "_id": ids.chunk_doc_id(study_id, f["sha256"], index),
+                        "type": "chunk",
+                        "schema_version": 1,
+                        "study_id": study_id,
+                        "file_id": f["sha256"],
+                        "index": index,
+                        "sha256": hashlib.sha256(piece).hexdigest(),
+                        "size": len(piece),
+                        "clinic": CLINIC,
+                        "author": "amina",
+                        "_attachments": {
+                            "data": {
+                                "content_type": "application/octet-stream",
+                                "data": base64.b64encode(piece).decode(),
+                            }
+                        },
+                    }
+                )
+                if len(docs) >= 10:
+                    await flush()
+    await flush()
+
+
+def manifest(study_id: str, study_uid: str, files: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "_id": ids.study_doc_id(study_id),
+        "type": "study",
+        "schema_version": 1,
+        "study_id": study_id,
+        "clinic": CLINIC,
+        "author": "amina",
+        "state": "sealed",
+        "created_at": NOW,
+        "sealed_at": NOW,
+        "priority": "routine",
+        "patient": {"name": "BENCH^MARK", "id": "B1"},
+        "study": {"instance_uid": study_uid, "modalities": ["CT"]},
+        "chunk_size": CHUNK_SIZE,
+        "files": [
+            {
+                "file_id": f["sha256"],
+                "name": f["name"],
+                "size": f["size"],
+                "sha256": f["sha256"],
+                "chunk_count": math.ceil(f["size"] / CHUNK_SIZE),
+                "sop_instance_uid": f["sop"],
+                "series_instance_uid": f["series"],
+                "study_instance_uid": f["study"],
+                "modality": "CT",
+            }
+            for f in files
+        ],
+    }
+
+
+def rss_mb(pid: int) -> float:
+    """RSS of a process and its children (the bridge has none, but be safe)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak = 0.0
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, rss_mb(self.pid))
+            time.sleep(self.interval)
+
+
+class Bridge(ManagedServer):
+    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+        super().__init__(name="bridge", workdir=workdir, ready_timeout=60)
+        self.env = env
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "pacs_bridge"]
+
+    def environment(self) -> dict[str, str]:
+        return self.env
+
+    def probe(self, client: httpx.Client) -> bool:
+        try:
+            return "bridge started" in self.log_path.read_text(errors="replace")
+        except OSError:
+            return False
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    count = args.instances
+    if args.gb:
+        count = int(args.gb * 1024**3 / (2 * SIDE * SIDE + 2000))
+    root = Path(tempfile.mkdtemp(prefix="bench-pipeline-", dir=args.tmp))
+    couch = CouchServer(workdir=root / "couchdb", admin_password="bench-admin")
+    orthanc = OrthancServer(workdir=root / "orthanc")
+    bridge: Bridge | None = None
+    try:
+        log(f"generating 2 x {count} instances in {root}")
+        raw_uid, raw_files = generate(root / "raw", count)
+        study_uid, files = generate(root / "pipeline", count)
+        total = sum(f["size"] for f in files)
+        couch.start()
+        orthanc.start()
+        names = DatabaseNames(prefix="bench_")
+        client = CouchClient(couch.url, couch.admin_user, couch.admin_password, timeout=120)
+        await setup(client, names, clinic_ids=[CLINIC])
+        destination = Destination(
+            name="orthanc",
+            kind="orthanc",
+            stow_url=orthanc.dicomweb_url,
+            auth="basic",
+            username=orthanc.username,
+            secret=orthanc.password,
+        )
+        await client.db(names.clinics).put(
+            {
+                "_id": f"clinic:{CLINIC}",
+                "type": "clinic",
+                "schema_version": 1,
+                "clinic_id": CLINIC,
+                "name": "Bench Clinic",
+                "destinations": [destination.model_dump(exclude_none=True)],
+                "created_at": NOW,
+            }
+        )
+        db = client.db(names.clinic(CLINIC))
+        study_id = f"bench{int(time.time())}"
+        log(f"replicating {total / 1e6:.0f} MB of chunks into CouchDB (not timed)")
+        await upload_chunks(db, study_id, files)
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RELAYPACS_")}
+        env.update(
+            {
+                "RELAYPACS_ENV": "test",
+                "RELAYPACS_COUCHDB_URL": couch.url,
+                "RELAYPACS_COUCHDB_USER": couch.admin_user,
+                "RELAYPACS_COUCHDB_PASSWORD": couch.admin_password,
+                "RELAYPACS_DB_PREFIX": names.prefix,
+                "RELAYPACS_DATA_DIR": str(root / "bridge-data"),
+                "RELAYPACS_LOG_LEVEL": "INFO",
+                "RELAYPACS_CHECKPOINT_INTERVAL": "0.5",
+                "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+            }
+        )
+        bridge = Bridge(root / "bridge", env)
+        bridge.start()
+        await asyncio.sleep(1.0)
+        baseline = rss_mb(bridge.pid or 0)
+
+        log(f"raw STOW-RS of {count} instances, batches of {args.batch}")
+        raw_s = await raw_stow(destination, raw_files, args.batch)
+        log(f"raw: {raw_s:.2f}s ({total / 1e6 / raw_s:.0f} MB/s)")
+
+        sampler = RssSampler(bridge.pid or 0)
+        sampler.start()
+        start = time.perf_counter()
+        await db.put(manifest(study_id, study_uid, files))
+        status_id = ids.status_doc_id(study_id)
+        while True:
+            doc = await db.get_or_none(status_id)
+            if doc and doc["state"] in ("delivered", "partial", "failed"):
+                break
+            await asyncio.sleep(0.02)
+        pipeline_s = time.perf_counter() - start
+        sampler.running = False
+        sampler.join()
+        if doc["state"] != "delivered":
+            raise SystemExit(f"pipeline ended {doc['state']}: {doc['errors'][:3]}")
+        log(f"pipeline: {pipeline_s:.2f}s ({total / 1e6 / pipeline_s:.0f} MB/s)")
+        async with httpx.AsyncClient(auth=(orthanc.username, orthanc.password)) as http:
+            found = (
+                await http.post(
+                    orthanc.url + "/tools/find",
+                    json={"Level": "Instance", "Query": {"StudyInstanceUID": study_uid}},
+                )
+            ).json()
+        assert len(found) == count, (len(found), count)
+        await client.aclose()
+        return {
+            "benchmark": "pipeline",
+            "instances": count,
+            "megabytes": round(total / 1e6, 1),
+            "batch": args.batch,
+            "raw_s": round(raw_s, 3),
+            "pipeline_s": round(pipeline_s, 3),
+            "raw_mb_s": round(total / 1e6 / raw_s, 1),
+            "pipeline_mb_s": round(total / 1e6 / pipeline_s, 1),
+            "ratio": round(pipeline_s / raw_s, 3),
+            "ratio_goal": 1.5,
+            "bridge_rss_baseline_mb": round(baseline, 1),
+            "bridge_rss_peak_mb": round(sampler.peak, 1),
+            "bridge_rss_growth_mb": round(max(0.0, sampler.peak - baseline), 1),
+            "bridge_rss_growth_goal_mb": 200,
+            "orthanc_instances": len(found),
+        }
+    finally:
+        if bridge is not None:
+            bridge.stop()
+        orthanc.stop()
+        couch.stop()
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench pipeline", description=__doc__)
+    parser.add_argument("--instances", type=int, default=200)
+    parser.add_argument("--gb", type=float, default=0.0, help="study size in GB instead")
+    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--tmp", default=None, help="where to put the temporary files")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args(argv)
+    result = asyncio.run(run(args))
+    print(json.dumps(result))
+    return 0
