@@ -145,9 +145,9 @@ async def test_missing_chunk_waits_then_completes(world: World, pacs: OrthancCli
 
         async def waiting():
             doc = await world.clinic_db.get_or_none(ids.status_doc_id(study.study_id))
-            return (
-                doc if doc and any(e["code"] == "chunks_missing" for e in doc["errors"]) else None
-            )
+            codes = {e["code"] for e in (doc or {}).get("errors", [])}
+            job = await world.bridge_db.get_or_none(f"job:north:{study.study_id}")
+            return doc if "chunks_missing" in codes and job["state"] == "waiting" else None
 
         status = await wait_for(waiting, 20)
         assert status["state"] not in FINAL
