@@ -5,7 +5,7 @@
  * fingerprint and chunk each file into the study's outbox → list it in the manifest.
  */
 import { nowIso, newStudyId, type Priority, type Status, type StudyFile, type StudyId } from "../../../lib/contract";
-import { fingerprintBlob } from "../../../lib/sha256";
+import { fingerprintBlob, type Fingerprint } from "../../../lib/sha256";
 import { Store } from "../../../lib/sync/state";
 import { updateOutboxRecord } from "../../../lib/sync/outbox";
 import { manifestFile, mergeFiles, newDraftStudy, sealed, withModalities } from "./build-manifest";
@@ -176,13 +176,36 @@ export class CaptureController {
     }
   }
 
+  private lastProgress = new Map<string, number>();
+
+  /** Progress updates re-render the screen: at most one per item every 150 ms. */
+  private progress(key: string, doneBytes: number, total: number): void {
+    const now = Date.now();
+    if (doneBytes < total && now - (this.lastProgress.get(key) ?? 0) < 150) return;
+    this.lastProgress.set(key, now);
+    this.patchItem(key, { doneBytes });
+  }
+
+  /**
+   * One file at a time is stored, while the next one is already being fingerprinted
+   * (hashing is CPU on this thread, storing is mostly IndexedDB work elsewhere).
+   */
   private async work(): Promise<void> {
     if (this.working) return;
     this.working = true;
     try {
+      let prefetched: { job: Job; fingerprint: Promise<Fingerprint> } | null = null;
       while (this.queue.length) {
         const job = this.queue.shift()!;
-        await this.process(job);
+        const fingerprint: Promise<Fingerprint> =
+          prefetched?.job === job ? prefetched.fingerprint : this.fingerprint(job);
+        prefetched = null;
+        const next = this.queue[0];
+        if (next) {
+          prefetched = { job: next, fingerprint: this.fingerprint(next) };
+          prefetched.fingerprint.catch(() => undefined);
+        }
+        await this.process(job, fingerprint);
         if (!this.queue.some((j) => j.studyId === job.studyId)) await this.flushManifest(job.studyId);
       }
     } finally {
@@ -190,11 +213,15 @@ export class CaptureController {
     }
   }
 
-  private async process(job: Job): Promise<void> {
+  private fingerprint(job: Job): Promise<Fingerprint> {
+    this.patchItem(job.item.key, { status: "hashing", doneBytes: 0 });
+    return fingerprintBlob(job.file, { onProgress: (n) => this.progress(job.item.key, n, job.file.size) });
+  }
+
+  private async process(job: Job, fingerprint: Promise<Fingerprint>): Promise<void> {
     const { item, file, studyId } = job;
     try {
-      this.patchItem(item.key, { status: "hashing", doneBytes: 0 });
-      const fp = await fingerprintBlob(file, { onProgress: (n) => this.patchItem(item.key, { doneBytes: n }) });
+      const fp = await fingerprint;
       const study = await getStudy(this.deps.mainDb, studyId);
       const same = study?.files.find((f) => f.sop_instance_uid === job.header.sopInstanceUid);
       if (same && same.sha256 === fp.sha256) {
@@ -211,7 +238,7 @@ export class CaptureController {
         clinic: this.deps.clinic,
         author: this.deps.username,
         chunkSize: study?.chunk_size,
-        onProgress: (n) => this.patchItem(item.key, { doneBytes: n }),
+        onProgress: (n) => this.progress(item.key, n, file.size),
       });
       await updateOutboxRecord(this.deps.mainDb, studyId, (r) => ({ ...r, bytes_stored: r.bytes_stored + file.size }));
       const entry = manifestFile({ name: file.name, size: file.size, sha256: fp.sha256, header: job.header }, study?.chunk_size);
@@ -226,6 +253,8 @@ export class CaptureController {
     } catch (err) {
       const reason = err instanceof FileChangedError ? err.message : `could not store the file: ${String((err as Error)?.message ?? err)}`;
       this.patchItem(item.key, { status: "failed", reason });
+    } finally {
+      this.lastProgress.delete(item.key);
     }
   }
 
