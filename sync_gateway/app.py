@@ -11,7 +11,7 @@ from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from sync_gateway.errors import install_handlers
-from sync_gateway.routes import router
+from sync_gateway.routes import mount_sync, router
 from sync_gateway.security import SecurityHeaders
 from sync_gateway.settings import GatewaySettings
 from sync_gateway.state import GatewayState
@@ -48,6 +48,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.gateway = state
     install_handlers(app)
+    mount_sync(app)
     app.include_router(router())
     dist = settings.pwa_directory
     if dist is not None:

@@ -13,28 +13,29 @@ from sync_gateway.errors import Forbidden, Unauthorized
 from sync_gateway.state import GatewayState
 
 
-def get_state(request: Request) -> GatewayState:
+async def get_state(request: Request) -> GatewayState:
     return request.app.state.gateway
 
 
 State = Annotated[GatewayState, Depends(get_state)]
 
 
-def get_couch(state: State) -> CouchClient:
+async def get_couch(state: State) -> CouchClient:
     return state.couch
 
 
 CouchDep = Annotated[CouchClient, Depends(get_couch)]
 
 
-def client_ip(request: Request) -> str:
+async def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
 ClientIP = Annotated[str, Depends(client_ip)]
 
 
-async def current_auth(request: Request, state: State) -> Authenticated:
+async def bearer_auth(request: Request, state: GatewayState) -> Authenticated:
+    """The request's user, from ``Authorization: Bearer <access token>`` (else 401)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -43,6 +44,10 @@ async def current_auth(request: Request, state: State) -> Authenticated:
             headers={"WWW-Authenticate": "Bearer"},
         )
     return await state.auth.authenticate(token.strip())
+
+
+async def current_auth(request: Request, state: State) -> Authenticated:
+    return await bearer_auth(request, state)
 
 
 CurrentAuth = Annotated[Authenticated, Depends(current_auth)]

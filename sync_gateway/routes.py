@@ -4,6 +4,8 @@ Like ``rest/routing.go`` in couchbase/sync_gateway: a reader sees the whole acce
 at once.  ``public`` needs nothing; ``user`` a valid access token of an active user whose
 session is alive; ``admin`` that and the admin role; ``sync`` a user, with what that user
 may do to each database and document decided by :mod:`sync_gateway.access.policy`.
+``sync`` routes are served by one ASGI app mounted at ``/sync``
+(:class:`sync_gateway.api.sync.SyncEndpoint`), which checks the same privilege itself.
 Push subscriptions (``/api/v1/push/*``) join this table with issue 6.
 """
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, FastAPI
 
 from sync_gateway.api import admin, auth, health, sync
 from sync_gateway.deps import admin_auth, current_auth
@@ -98,10 +100,8 @@ ROUTES: list[Route] = [
         P.admin,
         tags=("admin",),
     ),
-    # the CouchDB replication proxy
-    Route(("GET",), "/sync/", sync.server_root, P.sync, tags=("sync",)),
-    Route(SYNC_METHODS, "/sync/{db}", sync.proxy, P.sync, tags=("sync",)),
-    Route(SYNC_METHODS, "/sync/{db}/{rest:path}", sync.proxy, P.sync, tags=("sync",)),
+    # the CouchDB replication proxy (mounted: see mount_sync)
+    Route(SYNC_METHODS, "/sync/{db}/{rest:path}", sync.SyncEndpoint, P.sync, tags=("sync",)),
 ]
 
 GUARDS: dict[Privilege, list[Any]] = {
@@ -115,6 +115,8 @@ GUARDS: dict[Privilege, list[Any]] = {
 def router() -> APIRouter:
     api = APIRouter()
     for route in ROUTES:
+        if route.privilege == Privilege.sync:
+            continue
         api.add_api_route(
             route.path,
             route.endpoint,
@@ -122,6 +124,12 @@ def router() -> APIRouter:
             dependencies=GUARDS[route.privilege],
             status_code=route.status_code,
             tags=list(route.tags),
-            include_in_schema=route.privilege != Privilege.sync or route.path == "/sync/{db}",
         )
     return api
+
+
+def mount_sync(app: FastAPI) -> None:
+    """Mount the replication proxy; call before the other routes are added."""
+    for route in ROUTES:
+        if route.privilege == Privilege.sync:
+            app.mount(route.path.split("/{")[0], route.endpoint())

@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import json
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,9 @@ from sync_gateway.proxy.changes import changes
 from sync_gateway.proxy.operations import Op, Operation
 from sync_gateway.settings import GatewaySettings
 
+# One worker for the CPU-bound checks (JSON, base64, sha256): off the event loop, and one
+# thread keeps one malloc arena (many threads each keep their own peak: RSS grows).
+CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="write-checks")
 AUDITED_READS = frozenset({"study", "chunk", "status", "report", "worklist"})
 
 
@@ -159,7 +163,8 @@ def _check_batch(view: UserDatabase, body: bytes) -> tuple[dict, list, dict[int,
 
 async def bulk_docs(ctx: Context, op: Operation) -> Response:
     body = await up.read_request(ctx.request, ctx.settings.max_request_bytes)
-    payload, docs, refusals = await asyncio.to_thread(_check_batch, ctx.view, body)
+    loop = asyncio.get_running_loop()
+    payload, docs, refusals = await loop.run_in_executor(CHECKS, _check_batch, ctx.view, body)
     candidates = [d for i, d in enumerate(docs) if i not in refusals]
     if candidates:
         owned = await ctx.view.ownership_refusals(candidates)
@@ -303,7 +308,8 @@ async def _write_one(ctx: Context, doc_id: str | None, method: str, path_of_id: 
         raise BadRequest("a document must be a JSON object")
     if doc_id is not None and doc.setdefault("_id", doc_id) != doc_id:
         raise BadRequest("the _id in the body differs from the one in the URL")
-    refusal = await asyncio.to_thread(ctx.view.write_refusal, doc)
+    loop = asyncio.get_running_loop()
+    refusal = await loop.run_in_executor(CHECKS, ctx.view.write_refusal, doc)
     if refusal is None:
         refusal = (await ctx.view.ownership_refusals([doc])).get(doc["_id"])
     if refusal is not None:

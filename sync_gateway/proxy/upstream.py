@@ -128,12 +128,14 @@ async def read_request(request: Request, cap: int) -> bytes:
                 raise PayloadTooLarge(f"request body exceeds the limit of {cap} bytes")
         except ValueError as exc:
             raise BadRequest("malformed Content-Length") from exc
-    buf = bytearray()
+    pieces: list[bytes] = []
+    size = 0
     async for piece in request.stream():
-        buf += piece
-        if len(buf) > cap:
+        size += len(piece)
+        if size > cap:
             raise PayloadTooLarge(f"request body exceeds the limit of {cap} bytes")
-    return bytes(buf)
+        pieces.append(piece)
+    return b"".join(pieces)
 
 
 def parse_json(body: bytes) -> Any:

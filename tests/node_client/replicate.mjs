@@ -27,8 +27,10 @@ for (let i = 0; i < rest.length; i += 2) {
 }
 const batchSize = parseInt(opts['batch-size'] || '10', 10);
 
+let flushed = Promise.resolve();
 function print(obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n');
+  // resolve once written: a pipe is asynchronous and exit() would cut a long line short
+  flushed = new Promise((resolve) => process.stdout.write(JSON.stringify(obj) + '\n', resolve));
 }
 
 function remoteDb() {
@@ -98,7 +100,7 @@ async function push() {
   replication.on('denied', (err) => denied.push({id: err.id, reason: err.reason}));
   try {
     const result = await replication;
-    print(summary(result, started, {bytes, denied, ids: docs.map((d) => d._id)}));
+    print(summary(result, started, {bytes, denied, ids: opts.summary ? docs.length : docs.map((d) => d._id)}));
   } catch (err) {
     print({ok: false, error: err.name || err.error, status: err.status, reason: err.reason || err.message,
            ms: Date.now() - started, denied});
@@ -123,7 +125,7 @@ async function pull() {
       }
       return out;
     });
-    print(summary(result, started, {bytes, docs}));
+    print(summary(result, started, {bytes, docs: opts.summary ? docs.length : docs}));
   } catch (err) {
     print({ok: false, error: err.name || err.error, status: err.status, reason: err.reason || err.message,
            ms: Date.now() - started});
@@ -165,4 +167,5 @@ if (!commands[command]) {
   process.exit(2);
 }
 await commands[command]();
+await flushed;
 process.exit(0);

@@ -1,0 +1,257 @@
+"""The gateway's replication throughput against the CouchDB-protocol server, side by side.
+
+The same PouchDB 9 client (tests/node_client, memory adapter) pushes ``--docs`` chunk
+documents of ``--chunk-bytes`` straight to the server and through the gateway, then pulls
+them back both ways, in one run on one server.  The gateway's resident memory is sampled
+throughout.  The last line is one JSON object:
+
+- ``push_ratio`` / ``pull_ratio``: gateway throughput / direct throughput;
+- ``ratio``: the same for push and pull together (total bytes / total time);
+- ``gateway_rss_growth_mb``: peak RSS during the run minus RSS after start-up and sign-in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from couch_design_docs.names import DatabaseNames
+from couch_design_docs.setup import setup
+from relaypacs.harness.process import ManagedServer
+from relaypacs.harness.servers import CouchServer
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_CLIENT = ROOT / "tests" / "node_client"
+PASSWORD = "bench password 2026"
+
+
+@dataclass(kw_only=True)
+class Gateway(ManagedServer):
+    name: str = "gateway"
+    env: dict[str, str] = field(default_factory=dict)
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "sync_gateway.main",
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+        ]
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, **self.env}
+
+    def probe(self, client: httpx.Client) -> bool:
+        return client.get(self.url + "/readyz").status_code == 200
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, pid: int, every: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.peak = 0.0
+        self._halt = threading.Event()
+
+    @staticmethod
+    def rss_mb(pid: int) -> float:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.peak = max(self.peak, self.rss_mb(self.pid))
+            time.sleep(self.every)
+
+    def stop(self) -> float:
+        self._halt.set()
+        self.join()
+        return self.peak
+
+
+def node(*args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        ["node", str(NODE_CLIENT / "replicate.mjs"), *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    if not lines:
+        raise RuntimeError(f"node client failed: {done.stderr[-2000:]}")
+    result = json.loads(lines[-1])
+    if not result.get("ok"):
+        raise RuntimeError(f"replication failed: {json.dumps(result)[:2000]}")
+    return result
+
+
+def mb_per_s(result: dict[str, Any]) -> float:
+    return result["bytes"] / 1024 / 1024 / max(result["ms"] / 1000, 1e-6)
+
+
+async def provision(couch: CouchServer, names: DatabaseNames, env: dict[str, str]) -> None:
+    from sync_gateway.accounts.service import create_clinic, create_user
+    from sync_gateway.settings import GatewaySettings
+
+    settings = GatewaySettings(
+        _env_file=None, **{k.removeprefix("RELAYPACS_").lower(): v for k, v in env.items()}
+    )
+    async with settings.couch_client() as client:
+        await setup(client, names)
+        await create_clinic(client, names, "bench", "Bench Clinic")
+        await create_user(client, names, settings, "bencher", PASSWORD, "clinician", "bench")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench gateway", description=__doc__)
+    parser.add_argument("--docs", type=int, default=200)
+    parser.add_argument("--chunk-bytes", type=int, default=1024 * 1024)
+    parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=4, help="alternating push rounds")
+    args = parser.parse_args(argv)
+    if not (NODE_CLIENT / "node_modules" / "pouchdb-core").is_dir():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=NODE_CLIENT,
+            check=True,
+        )
+
+    with tempfile.TemporaryDirectory(prefix="bench-gateway-") as tmp:
+        work = Path(tmp)
+        couch = CouchServer(workdir=work / "couch", admin_password="bench-admin")
+        couch.start()
+        try:
+            names = DatabaseNames(f"b{uuid.uuid4().hex[:6]}_")
+            env = {
+                "RELAYPACS_ENV": "test",
+                "RELAYPACS_COUCHDB_URL": couch.url,
+                "RELAYPACS_COUCHDB_USER": couch.admin_user,
+                "RELAYPACS_COUCHDB_PASSWORD": couch.admin_password,
+                "RELAYPACS_DB_PREFIX": names.prefix,
+                "RELAYPACS_JWT_SECRET": "bench-secret-" + "x" * 32,
+                "RELAYPACS_ACCESS_LOG": "false",
+                "RELAYPACS_LOG_LEVEL": "WARNING",
+            }
+            asyncio.run(provision(couch, names, env))
+            gateway = Gateway(workdir=work / "gateway", env=env)
+            gateway.start()
+            try:
+                return run(args, couch, gateway, names)
+            finally:
+                gateway.stop()
+        finally:
+            couch.stop()
+
+
+def run(
+    args: argparse.Namespace, couch: CouchServer, gateway: Gateway, names: DatabaseNames
+) -> int:
+    db = names.clinic("bench")
+    with httpx.Client(base_url=gateway.url) as http:
+        login = http.post("/api/v1/auth/login", json={"username": "bencher", "password": PASSWORD})
+        login.raise_for_status()
+        token = login.json()["access_token"]
+        http.get(f"/sync/{db}", headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+    assert gateway.pid is not None
+    baseline = RssSampler.rss_mb(gateway.pid)
+    sampler = RssSampler(gateway.pid)
+    sampler.start()
+
+    direct_url = couch.url.replace("://", f"://{couch.admin_user}:{couch.admin_password}@")
+    common = [
+        "--chunks",
+        str(args.docs),
+        "--chunk-bytes",
+        str(args.chunk_bytes),
+        "--clinic",
+        "bench",
+        "--author",
+        "bencher",
+        "--batch-size",
+        str(args.batch_size),
+        "--summary",
+        "1",
+    ]
+    via = ["--remote", f"{gateway.url}/sync/{db}", "--token", token]
+    direct = ["--remote", f"{direct_url}/{db}"]
+
+    # Alternate the two sides (A B B A ...) so drift and other load on the machine fall on
+    # both alike; each side pushes args.docs in total.
+    rounds = max(1, args.rounds)
+    per_round = [args.docs // rounds + (1 if i < args.docs % rounds else 0) for i in range(rounds)]
+    totals = {side: {"bytes": 0, "ms": 0, "docs_written": 0} for side in ("direct", "gateway")}
+    remotes = {"direct": direct, "gateway": via}
+    print(
+        f"pushing {args.docs} chunk docs of {args.chunk_bytes} bytes each way, "
+        f"in {rounds} alternating rounds ...",
+        flush=True,
+    )
+    for i, count in enumerate(per_round):
+        order = ("direct", "gateway") if i % 2 == 0 else ("gateway", "direct")
+        for side in order:
+            args_i = [*common]
+            args_i[1] = str(count)
+            result = node("push", *remotes[side], *args_i)
+            for key in totals[side]:
+                totals[side][key] += result[key]
+            print(f"  {side:8}: {mb_per_s(result):7.1f} MB/s ({count} docs)", flush=True)
+    push_direct, push_gateway = totals["direct"], totals["gateway"]
+    if push_gateway["docs_written"] != args.docs:
+        raise RuntimeError(f"gateway push wrote {push_gateway['docs_written']} of {args.docs}")
+
+    size = ["--batch-size", str(args.batch_size), "--summary", "1"]
+    pulls = {side: {"bytes": 0, "ms": 0} for side in ("direct", "gateway")}
+    print(f"pulling all {2 * args.docs} chunk docs, twice each way ...", flush=True)
+    for side in ("direct", "gateway", "gateway", "direct"):
+        result = node("pull", *remotes[side], *size)
+        pulls[side]["bytes"] += result["bytes"]
+        pulls[side]["ms"] += result["ms"]
+        print(f"  {side:8}: {mb_per_s(result):7.1f} MB/s", flush=True)
+    pull_direct, pull_gateway = pulls["direct"], pulls["gateway"]
+    peak = sampler.stop()
+
+    def ratio(gw: dict, di: dict) -> float:
+        return round(mb_per_s(gw) / mb_per_s(di), 3)
+
+    combined_direct = (push_direct["bytes"] + pull_direct["bytes"]) / (
+        push_direct["ms"] + pull_direct["ms"]
+    )
+    combined_gateway = (push_gateway["bytes"] + pull_gateway["bytes"]) / (
+        push_gateway["ms"] + pull_gateway["ms"]
+    )
+    result = {
+        "benchmark": "gateway",
+        "docs": args.docs,
+        "chunk_bytes": args.chunk_bytes,
+        "batch_size": args.batch_size,
+        "push_direct_mb_s": round(mb_per_s(push_direct), 1),
+        "push_gateway_mb_s": round(mb_per_s(push_gateway), 1),
+        "push_ratio": ratio(push_gateway, push_direct),
+        "pull_direct_mb_s": round(mb_per_s(pull_direct), 1),
+        "pull_gateway_mb_s": round(mb_per_s(pull_gateway), 1),
+        "pull_ratio": ratio(pull_gateway, pull_direct),
+        "ratio": round(combined_gateway / combined_direct, 3),
+        "gateway_rss_baseline_mb": round(baseline, 1),
+        "gateway_rss_peak_mb": round(peak, 1),
+        "gateway_rss_growth_mb": round(peak - baseline, 1),
+    }
+    print(json.dumps(result))
+    return 0
