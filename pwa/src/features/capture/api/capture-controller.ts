@@ -158,7 +158,7 @@ export class CaptureController {
     }
     const existing = this.store.get().targets[studyId];
     const target: Target = existing
-      ? { ...existing, group }
+      ? { ...existing, group, mode }
       : { studyId, mode, group, thumbnails: {}, additions: [] };
     this.store.set((s) => ({ ...s, targets: { ...s.targets, [studyId]: target } }));
     return studyId;
@@ -242,8 +242,8 @@ export class CaptureController {
       });
       await updateOutboxRecord(this.deps.mainDb, studyId, (r) => ({ ...r, bytes_stored: r.bytes_stored + file.size }));
       const entry = manifestFile({ name: file.name, size: file.size, sha256: fp.sha256, header: job.header }, study?.chunk_size);
-      const target = this.store.get().targets[studyId];
-      if (target?.mode === "amend") {
+      // a sealed manifest only changes when the user says "send addition"
+      if (study?.state === "sealed") {
         this.patchTarget(studyId, (t) => ({ ...t, additions: mergeFiles(t.additions, [entry]) }));
       } else {
         this.pendingManifest.set(studyId, [...(this.pendingManifest.get(studyId) ?? []), entry]);
