@@ -395,6 +395,57 @@ class PushSubscription(Document):
     created_at: Timestamp
 
 
+# -- the bridge's database (service-only: health for the admin page, retry requests) -------
+
+
+class ClinicHealth(Strict):
+    db: ShortText
+    pending_changes: Annotated[int, Field(ge=0)] | None = None  # changes past the checkpoint
+    open_jobs: Annotated[int, Field(ge=0)] = 0
+    waiting: Annotated[int, Field(ge=0)] = 0  # sealed, chunks still arriving
+    retrying: Annotated[int, Field(ge=0)] = 0
+
+
+class FailedStudy(Strict):
+    clinic: ClinicId
+    study_id: StudyId
+    state: StatusState
+    code: Annotated[str, Field(max_length=64)] | None = None
+    message: Annotated[str, Field(max_length=1000)] | None = None
+    at: Timestamp
+
+
+class BridgeHealth(Document):
+    """What one bridge worker reports about itself, every few seconds (``health:<worker>``).
+
+    The admin page reads it: lag per clinic, queue depth, failed deliveries.  No PHI.
+    """
+
+    doc_type: ClassVar[str] = "bridge_health"
+    type: Literal["bridge_health"] = "bridge_health"
+    worker: ShortText
+    started_at: Timestamp
+    at: Timestamp
+    clinics: dict[str, ClinicHealth] = Field(default_factory=dict)
+    queue_depth: Annotated[int, Field(ge=0)] = 0
+    failed: Annotated[list[FailedStudy], Field(max_length=200)] = Field(default_factory=list)
+
+
+class RetryRequest(Document):
+    """An admin's "retry" of a failed or partial study (``retry:<clinic>:<study_id>``).
+
+    Written by the gateway's admin API; the bridge re-runs the study's work and then deletes
+    the request, so a later retry is a fresh document.
+    """
+
+    doc_type: ClassVar[str] = "retry_request"
+    type: Literal["retry_request"] = "retry_request"
+    clinic: ClinicId
+    study_id: StudyId
+    requested_by: Username
+    requested_at: Timestamp
+
+
 DOCUMENT_TYPES: dict[str, type[Document]] = {
     model.doc_type: model
     for model in (

@@ -126,6 +126,14 @@ def push_subscription_doc_id(user: str, endpoint: str) -> str:
     return f"push:{user}:{digest}"
 
 
+def bridge_health_doc_id(worker: str) -> str:
+    return f"health:{worker}"
+
+
+def retry_request_doc_id(clinic_id: str, study_id: str) -> str:
+    return f"retry:{clinic_id}:{study_id}"
+
+
 def doc_type_of(doc_id: str) -> str | None:
     """The document type implied by an id (``study:…`` -> ``study``), None for others."""
     head, sep, _ = doc_id.partition(":")
