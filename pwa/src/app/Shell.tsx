@@ -45,7 +45,7 @@ export function Shell({ user, signedIn }: { user: SessionUser; signedIn: boolean
             <PushToggle />
           </>
         )}
-        <StorageInfo refreshKey={sync.pendingBytes} />
+        <StorageInfo refreshKey={`${sync.pendingBytes}:${Object.values(sync.studies).filter((s) => s.phase === "freed").length}`} />
       </main>
     </div>
   );

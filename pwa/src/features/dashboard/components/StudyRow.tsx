@@ -44,6 +44,11 @@ export function StudyRow(props: { study: Study; status?: Status; sync?: StudySyn
         </p>
       )}
       {status && <FailureList status={status} />}
+      {(status?.state === "failed" || status?.state === "partial") && (
+        <a href="#/capture" className="text-sm text-teal-800 underline" data-testid="add-files-link">
+          Add the re-exported file(s) to this study
+        </a>
+      )}
       {status?.state === "delivered" && <IntegrityReceipt study={study} status={status} />}
       {sync?.phase === "freed" && (
         <p className="text-xs text-emerald-800" data-testid="freed-space">
