@@ -135,3 +135,21 @@ describe("SyncEngine", () => {
     expect(engine.store.get().pending).toBe(0);
   });
 });
+
+describe("pull", () => {
+  it("brings manifests, statuses, reports and notifications, but no chunk and no design doc", async () => {
+    const { main, remote, engine } = await setup();
+    const now = new Date().toISOString();
+    await remote.bulkDocs([
+      { _id: "_design/relaypacs", validate_doc_update: "function () {}" },
+      { _id: "chunk:someoneelse12:" + "a".repeat(64) + ":00000", type: "chunk" },
+      { _id: "report:abc12345", type: "report", study_id: "abc12345", state: "final", findings: "", impression: "", created_at: now, updated_at: now },
+      { _id: "notification:amina:1", type: "notification", user: "amina", title: "hi", created_at: now, read: false },
+    ] as unknown as PouchDB.Core.PutDocument<object>[]);
+    engine.start();
+    await waitFor(async () => (await main.allDocs({ key: "notification:amina:1" })).rows.length === 1);
+    await waitFor(async () => (await main.allDocs({ key: "report:abc12345" })).rows.length === 1);
+    const ids = (await main.allDocs()).rows.map((r) => r.id);
+    expect(ids.some((id) => id.startsWith("chunk:") || id.startsWith("_design/"))).toBe(false);
+  });
+});

@@ -1,8 +1,10 @@
 /**
  * What crosses the wire, in each direction (CouchDB replication protocol, filtered).
  *
- * Pull: every clinic document but chunks (the gateway never sends other users' chunk
- * data either; the selector keeps even our own from coming back).
+ * Pull: the clinic's manifests, statuses, reports and notifications, named by type, so
+ * no chunk (the gateway never sends other users' chunk data; this keeps even our own
+ * from coming back) and no design document (PouchDB's `$ne` would match docs without a
+ * `type`, CouchDB's would not: `$in` means the same on both).
  * Push (main database): only our sealed manifests and our notifications' read flags.
  * Drafts never leave the phone, and neither do local deletions (a tombstone has no
  * `type`, so it never passes).
@@ -10,7 +12,8 @@
  */
 import type { Username } from "../contract";
 
-export const PULL_SELECTOR = { type: { $ne: "chunk" } } as const;
+export const PULL_TYPES = ["study", "status", "report", "notification"] as const;
+export const PULL_SELECTOR = { type: { $in: [...PULL_TYPES] } };
 
 interface AnyDoc {
   _id: string;
