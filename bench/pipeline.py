@@ -1,6 +1,6 @@
 """``python -m bench pipeline``: seal → delivered through the bridge vs a plain STOW-RS.
 
-Both sides send the same kind of data to the same Orthanc: N CT instances (512×512×16 bit,
+Both sides send the same kind of data to the same Orthanc: N CT instances (512 x 512 x 16 bit,
 about 0.5 MB each, generated from pydicom's bundled ``CT_small.dcm`` with new UIDs; two
 sets with different UIDs, because Orthanc keeps the first copy of a re-sent instance).
 
@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ from relaypacs.harness.process import ManagedServer
 from relaypacs.harness.servers import CouchServer, OrthancServer
 
 UID_ROOT = "1.2.826.0.1.3680043.8.498."
+REPO = Path(__file__).resolve().parents[1]
 SIDE = 512
 CLINIC = "bench"
 NOW = "2026-11-28T12:00:00Z"
@@ -92,7 +94,7 @@ def generate(directory: Path, count: int) -> tuple[str, list[dict[str, Any]]]:
 
 def file_part(entry: dict[str, Any]) -> Part:
     async def read():
-        with entry["path"].open("rb") as fp:  # noqa: ASYNC230 - local disk, page cache
+        with entry["path"].open("rb") as fp:
             while data := fp.read(1024 * 1024):
                 yield data
 
@@ -232,7 +234,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     bridge: Bridge | None = None
     try:
         log(f"generating 2 x {count} instances in {root}")
-        raw_uid, raw_files = generate(root / "raw", count)
+        _, raw_files = generate(root / "raw", count)
         study_uid, files = generate(root / "pipeline", count)
         total = sum(f["size"] for f in files)
         couch.start()
@@ -275,7 +277,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "RELAYPACS_DATA_DIR": str(root / "bridge-data"),
                 "RELAYPACS_LOG_LEVEL": "INFO",
                 "RELAYPACS_CHECKPOINT_INTERVAL": "0.5",
-                "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+                "PYTHONPATH": str(REPO),
             }
         )
         bridge = Bridge(root / "bridge", env)
@@ -289,20 +291,28 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
         sampler = RssSampler(bridge.pid or 0)
         sampler.start()
+        status_id = ids.status_doc_id(study_id)
+        seq = (await db.info())["update_seq"]
         start = time.perf_counter()
         await db.put(manifest(study_id, study_uid, files))
-        status_id = ids.status_doc_id(study_id)
-        while True:
-            doc = await db.get_or_none(status_id)
-            if doc and doc["state"] in ("delivered", "partial", "failed"):
-                break
-            await asyncio.sleep(0.02)
+        # watch the status through the changes feed (polling would load the server)
+        doc: dict[str, Any] = {}
+        while doc.get("state") not in ("delivered", "partial", "failed"):
+            answer = await db.changes(
+                since=seq, feed="longpoll", include_docs=True, selector={"_id": status_id}
+            )
+            seq = answer["last_seq"]
+            for row in answer["results"]:
+                doc = row.get("doc") or doc
         pipeline_s = time.perf_counter() - start
         sampler.running = False
         sampler.join()
         if doc["state"] != "delivered":
             raise SystemExit(f"pipeline ended {doc['state']}: {doc['errors'][:3]}")
         log(f"pipeline: {pipeline_s:.2f}s ({total / 1e6 / pipeline_s:.0f} MB/s)")
+        sealed_at = datetime.now(UTC).timestamp() - (time.perf_counter() - start)
+        offsets = [f"{h['state']} {_epoch(h['at']) - sealed_at:.2f}" for h in doc["history"]]
+        log("  status history (s after seal): " + ", ".join(offsets))
         async with httpx.AsyncClient(auth=(orthanc.username, orthanc.password)) as http:
             found = (
                 await http.post(
@@ -336,6 +346,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         couch.stop()
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def _epoch(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
 def log(message: str) -> None:

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from couch_design_docs.models import StatusError
-from relaypacs.couch import CouchUnavailable
+from relaypacs.couch import Conflict, CouchUnavailable
 
 
 class BridgeError(Exception):
@@ -112,9 +112,10 @@ class PacsRejected(Final):
 
 @contextmanager
 def map_couch_errors() -> Iterator[None]:
+    """No answer, or a document still contended after the client's retries: try later."""
     try:
         yield
-    except CouchUnavailable as exc:
+    except (CouchUnavailable, Conflict) as exc:
         raise CouchDown("The server is busy; the study will be tried again.", repr(exc)) from exc
 
 

@@ -28,7 +28,7 @@ class BridgeSettings(CoreSettings):
     # -- work ------------------------------------------------------------------------------
     work_dir: Path | None = None  # temp files of assembled instances; default <data_dir>/bridge-tmp
     study_concurrency: int = 2  # studies worked on at once
-    file_concurrency: int = 4  # files of one study assembled/validated/stored at once
+    file_concurrency: int = 8  # files of one study assembled/validated/stored at once
     validate_pixels: bool = True  # decode every frame of pixel data during validation
 
     # -- delivery --------------------------------------------------------------------------

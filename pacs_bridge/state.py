@@ -19,8 +19,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from couch_design_docs.models import Destination
-from pacs_bridge.errors import map_couch_errors
-from relaypacs.couch import Conflict, Database
+from pacs_bridge.errors import CouchDown, map_couch_errors
+from relaypacs.couch import Database
 from relaypacs.types import Seq
 
 JobState = Literal["open", "waiting", "retrying", "done"]
@@ -178,6 +178,9 @@ class BridgeState:
         ]
         with map_couch_errors():
             results = await self.db.bulk_docs(docs)
-        for result in results:
-            if result.get("error") not in (None, "conflict"):
-                raise Conflict(409, str(result.get("error")), str(result.get("reason")))
+        refused = [r for r in results if r.get("error") not in (None, "conflict")]
+        if refused:
+            raise CouchDown(
+                "The bridge could not record a delivery; it will be tried again.",
+                f"ledger write refused: {refused[:3]}",
+            )

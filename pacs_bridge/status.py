@@ -9,6 +9,7 @@ sentence a clinician can act on plus the technical detail.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable
 
@@ -24,7 +25,7 @@ from couch_design_docs.models import (
 )
 from couch_design_docs.names import status_doc_id
 from pacs_bridge.errors import map_couch_errors
-from relaypacs.couch import Database
+from relaypacs.couch import Conflict, Database
 
 RANK = {
     StatusState.received: 0,
@@ -165,11 +166,14 @@ def final_state(status: Status, destination_names: Iterable[str]) -> StatusState
 
 
 class StatusWriter:
-    """The only writer of one study's status document; conflicts are retried.
+    """The only writer of one study's status document.
 
-    ``flush`` writes the in-memory document over whatever revision the server holds (the
-    bridge is the single writer, so the newest in-memory view is the truth).  ``touch``
-    flushes at most every ``interval`` seconds, for progress that need not be exact.
+    ``flush`` writes the in-memory document with the revision it last wrote; on a conflict
+    (a write of an earlier, killed run) it falls back to a read-modify-write — the bridge is
+    the single writer, so the newest in-memory view is the truth.  Flushes are serialized.
+    ``touch`` flushes at most every ``interval`` seconds (stretched to ten times the last
+    flush's duration, so a study of thousands of files does not spend its time rewriting a
+    large status document); a touch during a flush just leaves the document dirty.
     """
 
     def __init__(self, db: Database, status: Status, *, interval: float = 1.0) -> None:
@@ -177,7 +181,9 @@ class StatusWriter:
         self.status = status
         self.interval = interval
         self._last = 0.0
+        self._cost = 0.0
         self._dirty = False
+        self._lock = asyncio.Lock()
 
     @classmethod
     async def load(cls, db: Database, study: Study, now: str, **kwargs: float) -> StatusWriter:
@@ -187,22 +193,28 @@ class StatusWriter:
         return cls(db, status, **kwargs)
 
     async def flush(self) -> None:
-        body = self.status.to_doc()
-        body.pop("_rev", None)
-
-        def change(current: dict | None) -> dict:
-            return dict(body)
-
-        with map_couch_errors():
-            written = await self.db.update(self.status.id, change)
-        if written is not None:
-            self.status.rev = written.get("_rev")
-        self._last = time.monotonic()
-        self._dirty = False
+        async with self._lock:
+            self._dirty = False
+            started = time.monotonic()
+            body = self.status.to_doc()
+            body.pop("_rev", None)
+            with map_couch_errors():
+                try:
+                    if self.status.rev is None:
+                        raise Conflict(409, "conflict", "no known revision")
+                    rev = await self.db.put({**body, "_rev": self.status.rev})
+                except Conflict:
+                    written = await self.db.update(self.status.id, lambda current: dict(body))
+                    rev = written.get("_rev") if written else None
+            self.status.rev = rev
+            self._last = time.monotonic()
+            self._cost = self._last - started
 
     async def touch(self) -> None:
         self._dirty = True
-        if time.monotonic() - self._last >= self.interval:
+        if self._lock.locked():
+            return
+        if time.monotonic() - self._last >= max(self.interval, 10 * self._cost):
             await self.flush()
 
     async def flush_if_dirty(self) -> None:

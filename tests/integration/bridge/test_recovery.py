@@ -138,3 +138,30 @@ async def test_same_study_sealed_twice_is_not_sent_twice(world: World, pacs: Ort
     unchanged = await world.clinic_db.get(ids.status_doc_id(first.study_id))
     assert unchanged["history"] == done["history"]
     assert unchanged["state"] == "delivered"
+
+
+async def test_gives_up_after_the_configured_time(world: World, pacs: OrthancClient):
+    """A PACS that never comes back: retried with backoff, then failed with the reason."""
+    from relaypacs.harness.process import free_port
+    from tests import factories as f
+    from tests.integration.bridge.conftest import destination
+
+    clinics = world.couch.db(world.names.clinics)
+    dead = destination(world.orthanc, stow_url=f"http://127.0.0.1:{free_port()}/dicom-web")
+    await clinics.update("clinic:north", lambda current: {**f.clinic("north", destinations=[dead])})
+    settings = world.with_settings(give_up_after=2.0, retry_base=0.2, retry_max=0.5)
+    study_uid, series_uid, _ = new_study_uids()
+    study = build_study(ct_series(2, study_uid, series_uid))
+    async with running_bridge(settings):
+        await upload_and_seal(world.clinic_db, study)
+        status = await wait_status(world.clinic_db, study.study_id, FINAL, within=30)
+    assert status["state"] == "failed"
+    dest = status["destinations"]["orthanc"]
+    assert dest["state"] == "failed"
+    assert dest["attempts"] >= 3
+    assert dest["error"]["message"].startswith("Gave up delivering to orthanc")
+    assert dest["error"]["retryable"] is False
+    job = await world.bridge_db.get(f"job:north:{study.study_id}")
+    assert job["state"] == "done"
+    # nothing was delivered, so the chunks stay for a later retry
+    assert await world.clinic_db.ids_with_prefix(f"chunk:{study.study_id}:")

@@ -56,3 +56,15 @@ async def test_a_part_shorter_than_declared_aborts_the_body():
 
 def test_boundaries_are_random():
     assert MultipartWriter([]).boundary != MultipartWriter([]).boundary
+
+
+def test_destination_auth_headers():
+    from couch_design_docs.models import Destination
+    from pacs_bridge.stow import auth_for, headers_for, studies_url
+
+    bearer = Destination(name="d", stow_url="http://pacs/dicom-web/", auth="bearer", secret="t0k")
+    assert headers_for(bearer) == {"Authorization": "Bearer t0k"}
+    assert auth_for(bearer) is None
+    assert studies_url(bearer) == "http://pacs/dicom-web/studies"
+    basic = Destination(name="d", stow_url="http://p", auth="basic", username="u", secret="s")
+    assert auth_for(basic) is not None and headers_for(basic) == {}
