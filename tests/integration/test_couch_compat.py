@@ -45,3 +45,26 @@ async def test_since_now_skips_history(db):
     await db.put({"_id": "old"})
     result = await db.changes(since="now")
     assert result["results"] == []
+
+
+async def test_replicated_update_of_an_existing_document_is_stored(couch: CouchClient, names):
+    """new_edits=false with a longer history wins, as replication needs (also under a VDU)."""
+    from couch_design_docs.setup import setup
+    from tests import factories
+
+    await setup(couch, names, clinic_ids=["north"])
+    db = couch.db(names.clinic("north"))
+    doc = factories.notification()
+    rev1 = await db.put(doc)
+    rev2_hash = "0" * 31 + "2"
+    replicated = {
+        **doc,
+        "_rev": f"2-{rev2_hash}",
+        "read": True,
+        "_revisions": {"start": 2, "ids": [rev2_hash, rev1.split("-", 1)[1]]},
+    }
+    result = await db.bulk_docs([replicated], new_edits=False)
+    assert not any("error" in r for r in result), result
+    stored = await db.get(doc["_id"])
+    assert stored["_rev"] == f"2-{rev2_hash}"
+    assert stored["read"] is True

@@ -44,6 +44,31 @@ config.log = Object.assign({}, config.log, {file: path.join(dataDir, 'log.txt'),
 config.couch_httpd_auth = Object.assign({}, config.couch_httpd_auth, {require_valid_user: true});
 fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
 
+// pouchdb-validation hands validate_doc_update the stored document's `_revisions` in place of
+// the incoming one's and leaves it there, so a replicated update (new_edits=false) of an
+// existing document is silently dropped.  Load it with the incoming history restored after
+// validation, before express-pouchdb requires it.
+(function patchValidation() {
+  const Module = require('module');
+  const file = require.resolve('pouchdb-validation');
+  const original = fs.readFileSync(file, 'utf8');
+  const from = 'newDoc._revisions = (oldDoc || {})._revisions;';
+  const done = '//passed all validation functions (no errors thrown) -> success';
+  if (!original.includes(from) || !original.includes(done)) {
+    throw new Error('pouchdb-validation changed: review the _revisions patch');
+  }
+  const patched = original
+    .replace(from, 'var incomingRevisions = newDoc._revisions;\n  ' + from)
+    .replace(done, 'if (incomingRevisions === undefined) { delete newDoc._revisions; }' +
+      ' else { newDoc._revisions = incomingRevisions; }\n  ' + done);
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(path.dirname(file));
+  mod._compile(patched, file);
+  mod.loaded = true;
+  require.cache[file] = mod;
+})();
+
 const app = express();
 app.disable('x-powered-by');
 
