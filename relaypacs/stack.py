@@ -100,7 +100,7 @@ async def provision(env: dict[str, str], values: dict[str, str], orthanc: Orthan
                 "auth": "basic",
                 "username": orthanc.username,
                 "secret": orthanc.password,
-                "viewer_url_template": orthanc.url + "/app/explorer.html#study?uuid={orthanc_id}",
+                "viewer_url_template": orthanc.url + "/app/explorer.html#find?study_uid={study_uid}",
             }
             await create_clinic(client, settings.names, *DEMO_CLINIC, [destination])
         users = client.db(settings.names.users)
