@@ -16,7 +16,8 @@ from pacs_bridge.state import BridgeState
 from pacs_bridge.store import store_from_settings
 from pacs_bridge.watcher import ClinicWatcher
 from pacs_bridge.worker import Worker
-from relaypacs.couch import CouchError
+from relaypacs.couch import CouchClient, CouchError
+from relaypacs.webpush import WebPushSender
 
 log = logging.getLogger("pacs_bridge")
 
@@ -54,6 +55,15 @@ async def _wait_for_couch(ctx: Context, stop: asyncio.Event) -> bool:
     return False
 
 
+def _push_sender(settings: BridgeSettings, couch: CouchClient) -> WebPushSender | None:
+    key = settings.vapid_private_key.get_secret_value() if settings.vapid_private_key else ""
+    if not key:
+        return None
+    return WebPushSender(
+        couch, settings.names, vapid_private_key=key, subject=settings.vapid_subject
+    )
+
+
 async def run_bridge(settings: BridgeSettings, stop: asyncio.Event | None = None) -> None:
     """Run the bridge until ``stop`` is set (forever if None)."""
     stop = stop or asyncio.Event()
@@ -73,6 +83,7 @@ async def run_bridge(settings: BridgeSettings, stop: asyncio.Event | None = None
         http=http,
         state=BridgeState(couch.db(names.bridge)),
         clinics=ClinicLookup(couch, names),
+        push=_push_sender(settings, couch),
     )
     scheduler = AsyncIOScheduler(timezone=UTC)
     worker = Worker(ctx, scheduler)

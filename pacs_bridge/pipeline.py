@@ -41,6 +41,7 @@ from pacs_bridge.store import ObjectStore, object_key
 from pacs_bridge.stow import Part, failure_text, stow
 from pacs_bridge.validation import validate_file
 from relaypacs.couch import CouchClient, Database
+from relaypacs.webpush import WebPushSender
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class Context:
     http: httpx.AsyncClient
     state: BridgeState
     clinics: ClinicLookup
+    push: WebPushSender | None = None
     dirty_dbs: set[str] = field(default_factory=set)
 
 
@@ -484,9 +486,9 @@ async def finish(
         delivered_at=delivered_at,
     )
     await publish.write_worklist(ctx.couch.db(ctx.names.desk), entry)
-    await publish.write_notification(
-        db, publish.notification_for(study, status, iso(utcnow()), ctx.settings.app_url)
-    )
+    notification = publish.notification_for(study, status, iso(utcnow()), ctx.settings.app_url)
+    if await publish.write_notification(db, notification) and ctx.push is not None:
+        await publish.push(ctx.push, notification)
     if state in (StatusState.delivered, StatusState.partial):
         done = [fid for fid, f in status.files.items() if f.state == "delivered"]
         deleted = await delete_chunks(db, study.study_id, done)

@@ -6,6 +6,7 @@ so a re-run writes nothing new; both are written with conflict-retrying updates.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from couch_design_docs.models import (
@@ -20,6 +21,9 @@ from couch_design_docs.models import (
 from couch_design_docs.names import notification_doc_id, worklist_doc_id
 from pacs_bridge.errors import map_couch_errors
 from relaypacs.couch import Database
+from relaypacs.webpush import PushMessage, WebPushSender
+
+log = logging.getLogger(__name__)
 
 WORKLIST_STATE = {
     StatusState.delivered: "delivered",
@@ -131,3 +135,17 @@ async def write_notification(db: Database, notification: Notification) -> bool:
             return False
         await db.update(notification.id, change)
     return True
+
+
+async def push(sender: WebPushSender, notification: Notification) -> None:
+    """Best effort: the notification document is the news, the push only rings the bell."""
+    message = PushMessage(
+        notification.title,
+        notification.body[:200],
+        notification.url or f"/studies/{notification.study_id}",
+        tag=notification.study_id,
+    )
+    try:
+        await sender.notify(notification.user, message)
+    except Exception as exc:  # a push service or its library failing must not fail a study
+        log.info("push for %s not sent: %s", notification.study_id, type(exc).__name__)

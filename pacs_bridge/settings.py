@@ -47,10 +47,15 @@ class BridgeSettings(CoreSettings):
     heartbeat_ms: int = 10_000  # changes feed heartbeat
 
     # -- links -----------------------------------------------------------------------------
-    viewer_url_template: str | None = None  # e.g. https://pacs/viewer?StudyInstanceUIDs={study_uid}
-    app_url: str | None = (
-        None  # links in notifications, e.g. https://relay.example/studies/{study_id}
-    )
+    # worklist link, e.g. https://pacs/viewer?StudyInstanceUIDs={study_uid}; a destination's
+    # own viewer_url_template wins
+    viewer_url_template: str | None = None
+    # link in notifications, e.g. https://relay.example/#/studies/{study_id}
+    app_url: str | None = None
+
+    # -- Web Push (same variables as the gateway's; push is off without a private key) -----
+    vapid_private_key: SecretStr | None = None
+    vapid_subject: str = "mailto:ops@relaypacs.invalid"
 
     @property
     def store_path(self) -> Path:

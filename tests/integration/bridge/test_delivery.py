@@ -7,6 +7,7 @@ import hashlib
 import pytest
 
 from couch_design_docs import names as ids
+from pacs_bridge.state import iso, utcnow
 from pacs_bridge.store import LocalStore, object_key
 from tests.integration.bridge.conftest import (
     FINAL,
@@ -83,3 +84,57 @@ async def test_multi_series_study_arrives_byte_identical(world: World, pacs: Ort
         await wait_for(no_chunks, 10)
         status = await world.clinic_db.get(ids.status_doc_id(study.study_id))
         assert status["reclaimed_at"]
+
+
+async def test_author_gets_a_web_push_once(world: World, pacs: OrthancClient):
+    from couch_design_docs.models import PushSubscription
+    from couch_design_docs.names import push_subscription_doc_id
+    from relaypacs.webpush import VapidKeys
+    from tests.push_service import PushService
+
+    service = PushService()
+    try:
+        keys = VapidKeys.generate()
+        service.expected_public_key = keys.public_key
+        phone = service.subscriber("phone")
+        await world.couch.db(world.names.push).put(
+            PushSubscription(
+                _id=push_subscription_doc_id("amina", phone.endpoint),
+                user="amina",
+                endpoint=phone.endpoint,
+                keys=phone.keys,
+                device="test",
+                created_at="2026-11-28T12:00:00Z",
+            ).to_doc()
+        )
+        settings = world.with_settings(
+            vapid_private_key=keys.private_key, vapid_subject="mailto:ops@relaypacs.test"
+        )
+        study_uid, series_uid, _ = new_study_uids()
+        study = build_study(ct_series(1, study_uid, series_uid))
+        async with running_bridge(settings):
+            await upload_and_seal(world.clinic_db, study)
+            await wait_status(world.clinic_db, study.study_id, FINAL)
+            await wait_for(lambda: _delivered(service), 10)
+        # a replay (lost checkpoint) does not ring again
+        checkpoint = await world.bridge_db.get(f"checkpoint:{world.clinic_db.name}")
+        await world.bridge_db.delete(checkpoint["_id"], checkpoint["_rev"])
+        before = iso(utcnow())
+        async with running_bridge(settings):
+            await wait_for(lambda: _job_done(world, study.study_id, before), 10)
+        assert service.rejected == []
+        assert len(service.deliveries) == 1
+        payload = service.deliveries[0].payload
+        assert payload["title"] == "Study delivered to Radiology"
+        assert payload["tag"] == study.study_id
+    finally:
+        service.close()
+
+
+async def _delivered(service) -> bool:
+    return bool(service.deliveries)
+
+
+async def _job_done(world: World, study_id: str, after: str) -> bool:
+    job = await world.bridge_db.get(f"job:north:{study_id}")
+    return job["state"] == "done" and job["updated_at"] > after
