@@ -11,6 +11,7 @@ from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from sync_gateway.errors import install_handlers
+from sync_gateway.metrics import MetricsMiddleware
 from sync_gateway.routes import mount_sync, router
 from sync_gateway.security import SecurityHeaders
 from sync_gateway.settings import GatewaySettings
@@ -67,4 +68,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     if settings.https_redirect:
         app.add_middleware(HTTPSRedirectMiddleware)
     app.add_middleware(SecurityHeaders)
+    if settings.metrics_enabled:
+        app.add_middleware(MetricsMiddleware, metrics=state.metrics)  # outermost: sees all
     return app

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from couch_design_docs.models import AuditEvent
@@ -29,10 +29,17 @@ def now_iso() -> str:
 
 class AuditLog:
     def __init__(
-        self, couch: CouchClient, db_name: str, *, enabled: bool = True, max_queue: int = 10_000
+        self,
+        couch: CouchClient,
+        db_name: str,
+        *,
+        enabled: bool = True,
+        max_queue: int = 10_000,
+        listener: Callable[[str, str, str | None], None] | None = None,
     ) -> None:
         self._db = couch.db(db_name)
         self._enabled = enabled
+        self._listener = listener  # (action, outcome, detail): metrics count from the trail
         self._queue: asyncio.Queue[dict] = asyncio.Queue(max_queue)
         self._task: asyncio.Task | None = None
 
@@ -48,6 +55,8 @@ class AuditLog:
         ip: str | None = None,
         detail: str | None = None,
     ) -> None:
+        if self._listener is not None:
+            self._listener(action, outcome, detail)
         if not self._enabled:
             return
         ids = list(doc_ids)

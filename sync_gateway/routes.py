@@ -6,7 +6,11 @@ session is alive; ``admin`` that and the admin role; ``sync`` a user, with what 
 may do to each database and document decided by :mod:`sync_gateway.access.policy`.
 ``sync`` routes are served by one ASGI app mounted at ``/sync``
 (:class:`sync_gateway.api.sync.SyncEndpoint`), which checks the same privilege itself.
-Push subscriptions (``/api/v1/push/*``) join this table with issue 6.
+``metrics`` is an administrator or the Prometheus scraper's static token
+(:func:`sync_gateway.api.metrics.metrics_auth`).
+
+Push subscriptions are the caller's own: the document id is derived from the user, so no
+route takes another user's name.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from sync_gateway.api import admin, auth, health, sync
+from sync_gateway.api import admin, auth, health, monitor, push, sync
+from sync_gateway.api import metrics as metrics_api
 from sync_gateway.deps import admin_auth, current_auth
 
 
@@ -27,6 +32,7 @@ class Privilege(StrEnum):
     user = "user"
     admin = "admin"
     sync = "sync"
+    metrics = "metrics"
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ SYNC_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE")
 ROUTES: list[Route] = [
     Route(("GET",), "/healthz", health.healthz, P.public, tags=("health",)),
     Route(("GET",), "/readyz", health.readyz, P.public, tags=("health",)),
+    Route(("GET",), "/metrics", metrics_api.metrics, P.metrics, tags=("health",)),
     # authentication
     Route(("POST",), "/api/v1/auth/login", auth.login, P.public, tags=("auth",)),
     Route(("POST",), "/api/v1/auth/refresh", auth.refresh, P.public, tags=("auth",)),
@@ -100,6 +107,26 @@ ROUTES: list[Route] = [
         P.admin,
         tags=("admin",),
     ),
+    # system health, failures, retries and the audit trail (the admin page)
+    Route(("GET",), "/api/v1/admin/health", monitor.system_health, P.admin, tags=("admin",)),
+    Route(("GET",), "/api/v1/admin/failures", monitor.list_failures, P.admin, tags=("admin",)),
+    Route(
+        ("POST",),
+        "/api/v1/admin/clinics/{clinic_id}/studies/{study_id}/retry",
+        monitor.retry_study,
+        P.admin,
+        202,
+        tags=("admin",),
+    ),
+    Route(("GET",), "/api/v1/admin/audit", monitor.audit_trail, P.admin, tags=("admin",)),
+    # Web Push: the server's public key, the caller's own subscriptions, a test push
+    Route(
+        ("GET",), "/api/v1/push/vapid-public-key", push.vapid_public_key, P.public, tags=("push",)
+    ),
+    Route(("GET",), "/api/v1/push/subscriptions", push.list_subscriptions, P.user, tags=("push",)),
+    Route(("POST",), "/api/v1/push/subscriptions", push.subscribe, P.user, 201, tags=("push",)),
+    Route(("DELETE",), "/api/v1/push/subscriptions", push.unsubscribe, P.user, tags=("push",)),
+    Route(("POST",), "/api/v1/push/test", push.send_test, P.admin, tags=("push",)),
     # the CouchDB replication proxy (mounted: see mount_sync)
     Route(SYNC_METHODS, "/sync/{db}/{rest:path}", sync.SyncEndpoint, P.sync, tags=("sync",)),
 ]
@@ -109,6 +136,7 @@ GUARDS: dict[Privilege, list[Any]] = {
     Privilege.user: [Depends(current_auth)],
     Privilege.admin: [Depends(admin_auth)],
     Privilege.sync: [Depends(current_auth)],
+    Privilege.metrics: [Depends(metrics_api.metrics_auth)],
 }
 
 

@@ -48,12 +48,51 @@ class GatewaySettings(CoreSettings):
     pwa_dist: Path | None = None
     audit_enabled: bool = True
     access_log: bool = True
+    # Web Push (RFC 8292 VAPID keys from ``relaypacs vapid-keys``); push is off without them
+    vapid_public_key: str | None = None
+    vapid_private_key: SecretStr | None = None
+    vapid_subject: str = "mailto:ops@relaypacs.invalid"
+    # hosts (and their subdomains) a push endpoint may be on; empty: any host
+    push_endpoint_hosts: list[str] = Field(
+        default_factory=lambda: [
+            "fcm.googleapis.com",
+            "push.services.mozilla.com",
+            "notify.windows.com",
+            "push.apple.com",
+        ]
+    )
+    # Prometheus /metrics: off, or answered to an admin's access token and, for scrapers
+    # (whose credentials cannot expire hourly), to ``Authorization: Bearer <metrics_token>``
+    metrics_enabled: bool = True
+    metrics_token: SecretStr | None = None
+    # the admin page: a bridge worker whose health document is older than this is stale
+    bridge_stale_seconds: float = Field(60.0, gt=0)
 
     @model_validator(mode="after")
     def _strong_secret_outside_development(self) -> GatewaySettings:
         if self.env == "production" and len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("RELAYPACS_JWT_SECRET must be at least 32 characters in production")
         return self
+
+    @model_validator(mode="after")
+    def _vapid_keys_in_pairs(self) -> GatewaySettings:
+        if not self.vapid_public_key:
+            self.vapid_public_key = None
+        if self.vapid_private_key is not None and not self.vapid_private_key.get_secret_value():
+            self.vapid_private_key = None
+        if self.metrics_token is not None and not self.metrics_token.get_secret_value():
+            self.metrics_token = None
+        if (self.vapid_public_key is None) != (self.vapid_private_key is None):
+            raise ValueError(
+                "set RELAYPACS_VAPID_PUBLIC_KEY and RELAYPACS_VAPID_PRIVATE_KEY together"
+            )
+        if not self.vapid_subject.startswith(("mailto:", "https://")):
+            raise ValueError("RELAYPACS_VAPID_SUBJECT must be a mailto: or https: URL (RFC 8292)")
+        return self
+
+    @property
+    def push_configured(self) -> bool:
+        return self.vapid_public_key is not None and self.vapid_private_key is not None
 
     @property
     def pwa_directory(self) -> Path | None:

@@ -11,6 +11,7 @@ from sync_gateway.accounts.store import UserStore
 from sync_gateway.audit import AuditLog
 from sync_gateway.auth.service import AuthService
 from sync_gateway.auth.tokens import TokenService
+from sync_gateway.metrics import GatewayMetrics
 from sync_gateway.ratelimit import RateLimits
 from sync_gateway.settings import GatewaySettings
 
@@ -23,6 +24,7 @@ class GatewayState:
     audit: AuditLog
     auth: AuthService
     authors: AuthorCache
+    metrics: GatewayMetrics
 
     @classmethod
     def build(cls, settings: GatewaySettings) -> GatewayState:
@@ -30,7 +32,10 @@ class GatewayState:
         couch = settings.couch_client(
             timeout=settings.upstream_timeout_seconds, max_connections=100
         )
-        audit = AuditLog(couch, names.audit, enabled=settings.audit_enabled)
+        metrics = GatewayMetrics()
+        audit = AuditLog(
+            couch, names.audit, enabled=settings.audit_enabled, listener=metrics.audited
+        )
         tokens = TokenService(
             settings.jwt_secret.get_secret_value(),
             access_seconds=settings.access_token_minutes * 60,
@@ -38,4 +43,4 @@ class GatewayState:
         )
         users = UserStore(couch, names, settings.user_cache_seconds)
         auth = AuthService(settings, names, users, tokens, RateLimits(settings), audit)
-        return cls(settings, names, couch, audit, auth, AuthorCache())
+        return cls(settings, names, couch, audit, auth, AuthorCache(), metrics)

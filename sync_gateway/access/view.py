@@ -22,6 +22,7 @@ from sync_gateway.access.policy import (
     database_access,
     may_read,
     needs_author,
+    overwrite_refusal,
     write_refusal,
 )
 from sync_gateway.errors import Forbidden
@@ -101,9 +102,23 @@ class UserDatabase:
                 continue
             self._authors.learn(self.name, doc)
             field = fields.get(str(doc.get("type")))
-            if field and doc.get(field) != self.user.username:
-                refusals[row["id"]] = Refusal(f"{row['id']}: belongs to somebody else")
+            refusal = overwrite_refusal(self.user, doc, field) if field else None
+            if refusal is not None:
+                refusals[row["id"]] = refusal
         return refusals
+
+    async def conflict_reason(self, doc_id: str) -> str | None:
+        """After CouchDB refused a write as a conflict: who holds ``doc_id`` now, in words."""
+        if doc_type_of(doc_id) != "claim":
+            return None
+        current = await self._couch.db(self.name).get_or_none(doc_id)
+        if not isinstance(current, dict):
+            return None
+        if current.get("radiologist") == self.user.username:
+            return (
+                f"you claimed this study at {current.get('claimed_at')}; send its _rev to change it"
+            )
+        return f"claimed by {current.get('radiologist')} at {current.get('claimed_at')}"
 
     def wrote(self, docs: list[dict[str, Any]]) -> None:
         for doc in docs:

@@ -17,8 +17,9 @@ from sync_gateway.access.view import UserDatabase
 from sync_gateway.auth.service import Authenticated
 from sync_gateway.deps import bearer_auth
 from sync_gateway.errors import BadRequest, Forbidden, error_response
+from sync_gateway.metrics import feed_opened, mark_route
 from sync_gateway.proxy.handlers import Context, handle
-from sync_gateway.proxy.operations import classify, split_path
+from sync_gateway.proxy.operations import Op, classify, split_path
 from sync_gateway.state import GatewayState
 
 WELCOME = {"couchdb": "Welcome", "version": "3.3.3", "vendor": {"name": "RelayPACS"}}
@@ -43,9 +44,13 @@ async def proxy(request: Request, auth: Authenticated, state: GatewayState, ip: 
             detail=SERVICE_DATABASE_REASON,
         )
         raise Forbidden(f"{db}: {SERVICE_DATABASE_REASON}")
+    op = classify(request.method, segments)
+    mark_route(request.scope, f"/sync/{{db}}:{op.op.value}")
+    if op.op is Op.changes:
+        feed_opened(request.scope, state.metrics, request.query_params.get("feed", "normal"))
     view = UserDatabase(auth.principal, target, state.couch, state.authors)
     ctx = Context(request, view, state.couch, state.settings, state.audit, ip)
-    return await handle(ctx, classify(request.method, segments))
+    return await handle(ctx, op)
 
 
 class SyncEndpoint:

@@ -27,6 +27,7 @@ from sync_gateway.access.view import UserDatabase
 from sync_gateway.audit import AuditLog
 from sync_gateway.errors import (
     BadRequest,
+    Conflict,
     Forbidden,
     GatewayError,
     PayloadTooLarge,
@@ -69,14 +70,29 @@ class Context:
             )
 
 
+REFUSAL_ERRORS: dict[str, type[GatewayError]] = {
+    "too_large": PayloadTooLarge,
+    "unprocessable": Unprocessable,
+    "conflict": Conflict,
+}
+
+
 def refusal_error(refusal: Refusal) -> GatewayError:
-    kind = {"too_large": PayloadTooLarge, "unprocessable": Unprocessable}.get(refusal.error)
-    return (kind or Forbidden)(refusal.reason)
+    return REFUSAL_ERRORS.get(refusal.error, Forbidden)(refusal.reason)
 
 
 def refusal_row(doc_id: Any, refusal: Refusal) -> dict[str, Any]:
     # ``name``/``status`` as PouchDB's own errors have them: its replicator treats a
-    # forbidden document as "denied" and goes on with the others (pouchdb-replication).
+    # forbidden document as "denied" and goes on with the others (pouchdb-replication);
+    # a conflict is CouchDB's own per-document answer to a lost race.
+    if refusal.error == "conflict":
+        return {
+            "id": doc_id,
+            "error": "conflict",
+            "reason": refusal.reason,
+            "name": "conflict",
+            "status": 409,
+        }
     return {
         "id": doc_id,
         "error": "forbidden",
@@ -147,30 +163,38 @@ async def ensure_full_commit(ctx: Context, op: Operation) -> Response:
     return JSONResponse({"ok": True, "instance_start_time": "0"}, status_code=201)
 
 
-def _check_batch(view: UserDatabase, body: bytes) -> tuple[dict, list, dict[int, Refusal]]:
-    """Parse a _bulk_docs body and check each document (CPU-bound: runs in a thread)."""
+def _parse_batch(body: bytes) -> tuple[dict, list]:
     payload = up.parse_json(body)
     if not isinstance(payload, dict) or not isinstance(payload.get("docs"), list):
         raise BadRequest('_bulk_docs needs {"docs": [...]}')
-    docs = payload["docs"]
+    return payload, payload["docs"]
+
+
+def _check_docs(view: UserDatabase, docs: list) -> dict[int, Refusal]:
+    """Check each document (CPU-bound: base64 and sha256 of chunks; runs in a thread)."""
     refusals: dict[int, Refusal] = {}
     for i, doc in enumerate(docs):
         refusal = view.write_refusal(doc)
         if refusal is not None:
             refusals[i] = refusal
-    return payload, docs, refusals
+    return refusals
 
 
 async def bulk_docs(ctx: Context, op: Operation) -> Response:
     body = await up.read_request(ctx.request, ctx.settings.max_request_bytes)
     loop = asyncio.get_running_loop()
-    payload, docs, refusals = await loop.run_in_executor(CHECKS, _check_batch, ctx.view, body)
-    candidates = [d for i, d in enumerate(docs) if i not in refusals]
-    if candidates:
-        owned = await ctx.view.ownership_refusals(candidates)
-        for i, doc in enumerate(docs):
-            if i not in refusals and doc.get("_id") in owned:
-                refusals[i] = owned[doc["_id"]]
+    payload, docs = await loop.run_in_executor(CHECKS, _parse_batch, body)
+    # who owns the ids already (one CouchDB round trip) is asked while the thread checks
+    # the documents themselves; only well-formed ids are asked about
+    named = [d for d in docs if isinstance(d, dict) and isinstance(d.get("_id"), str)]
+    checks = loop.run_in_executor(CHECKS, _check_docs, ctx.view, docs)
+    try:
+        owned = await ctx.view.ownership_refusals(named) if named else {}
+    finally:
+        refusals = await checks
+    for i, doc in enumerate(docs):
+        if i not in refusals and doc.get("_id") in owned:
+            refusals[i] = owned[doc["_id"]]
     forward = [d for i, d in enumerate(docs) if i not in refusals]
     results: list[Any] = []
     if forward:
@@ -306,6 +330,7 @@ async def _write_one(ctx: Context, doc_id: str | None, method: str, path_of_id: 
     doc = up.parse_json(body)
     if not isinstance(doc, dict):
         raise BadRequest("a document must be a JSON object")
+    had_id = "_id" in doc
     if doc_id is not None and doc.setdefault("_id", doc_id) != doc_id:
         raise BadRequest("the _id in the body differs from the one in the URL")
     loop = asyncio.get_running_loop()
@@ -316,12 +341,16 @@ async def _write_one(ctx: Context, doc_id: str | None, method: str, path_of_id: 
         ctx.record("write", [str(doc.get("_id"))], outcome="denied", detail=refusal.reason)
         raise refusal_error(refusal)
     path = up.doc_path(ctx.view.name, doc["_id"]) if path_of_id else up.db_path(ctx.view.name)
-    status, data = await json_call(
-        ctx, method, path, json.dumps(doc).encode(), cap=ctx.settings.max_json_bytes
-    )
+    content = body if had_id else json.dumps(doc).encode()  # forward what was checked
+    status, data = await json_call(ctx, method, path, content, cap=ctx.settings.max_json_bytes)
     if status < 300:
         ctx.view.wrote([doc])
         ctx.record("write", [doc["_id"]])
+    elif status == 409 and isinstance(data, dict):
+        reason = await ctx.view.conflict_reason(doc["_id"])
+        if reason is not None:
+            data = {**data, "reason": reason}
+        ctx.record("write", [doc["_id"]], outcome="denied", detail=str(data.get("reason")))
     return JSONResponse(data, status_code=status)
 
 

@@ -24,12 +24,14 @@ from couch_design_docs.names import DatabaseNames
 from couch_design_docs.setup import setup
 from relaypacs.couch import CouchClient
 from relaypacs.harness.process import ManagedServer
+from relaypacs.webpush import VapidKeys
 from sync_gateway.accounts.service import create_clinic, create_user
 from sync_gateway.settings import GatewaySettings
 from tests.conftest import CouchEndpoint
 
 NODE_CLIENT = Path(__file__).resolve().parents[2] / "node_client"
 PASSWORD = "correct horse battery"
+METRICS_TOKEN = "scraper-token-" + "m" * 24
 
 
 @dataclass(kw_only=True)
@@ -57,7 +59,9 @@ class GatewayServer(ManagedServer):
         return client.get(self.url + "/healthz").status_code == 200
 
 
-def gateway_env(endpoint: CouchEndpoint, prefix: str, **extra: str) -> dict[str, str]:
+def gateway_env(
+    endpoint: CouchEndpoint, prefix: str, vapid: VapidKeys | None = None, **extra: str
+) -> dict[str, str]:
     env = {
         "RELAYPACS_ENV": "test",
         "RELAYPACS_COUCHDB_URL": endpoint.url,
@@ -71,7 +75,14 @@ def gateway_env(endpoint: CouchEndpoint, prefix: str, **extra: str) -> dict[str,
         "RELAYPACS_REFRESH_RATE_LIMIT": "100000/minute",
         "RELAYPACS_ACCESS_LOG": "false",
         "RELAYPACS_PWA_DIST": str(Path(__file__).parent / "no-pwa"),
+        "RELAYPACS_METRICS_TOKEN": METRICS_TOKEN,
+        # the loopback push service of tests/push_service.py
+        "RELAYPACS_PUSH_ENDPOINT_HOSTS": '["127.0.0.1"]',
+        "RELAYPACS_VAPID_SUBJECT": "mailto:ops@relaypacs.test",
     }
+    if vapid is not None:
+        env["RELAYPACS_VAPID_PUBLIC_KEY"] = vapid.public_key
+        env["RELAYPACS_VAPID_PRIVATE_KEY"] = vapid.private_key
     env.update(extra)
     return env
 
@@ -100,6 +111,7 @@ class RunningGateway:
     names: DatabaseNames
     settings: GatewaySettings
     admin: CouchClient  # CouchDB admin (the tests' back door)
+    vapid: VapidKeys
 
     @property
     def url(self) -> str:
@@ -114,10 +126,13 @@ async def gateway(
     names = DatabaseNames(prefix)
     admin = couch_endpoint.client()
     await setup(admin, names)
-    server = GatewayServer(workdir=servers_dir / "gateway", env=gateway_env(couch_endpoint, prefix))
+    vapid = VapidKeys.generate()
+    env = gateway_env(couch_endpoint, prefix, vapid)
+    server = GatewayServer(workdir=servers_dir / "gateway", env=env)
     await asyncio.to_thread(server.start)
     try:
-        yield RunningGateway(server, names, gateway_settings(couch_endpoint, prefix), admin)
+        settings = gateway_settings(couch_endpoint, prefix)
+        yield RunningGateway(server, names, settings, admin, vapid)
     finally:
         server.stop()
         await drop_databases(admin, prefix)
