@@ -1,0 +1,230 @@
+"""Amina's journey in Debian's Chromium against the whole real stack (issue 5).
+
+Signed in, offline, she picks a real two-series CT study plus a text file and a cut-short
+export; the junk is turned away with a reason, the study card shows the patient and the
+series; she adds notes and priority and seals; a reload with no network still shows the
+study (service worker + IndexedDB); back online the study reaches ``delivered`` by itself,
+every instance is in Orthanc exactly once and byte for byte, the integrity receipt matches
+and the image data is freed on the device.  A study whose image is cut short ends
+``failed`` with a reason she can act on.
+
+Every wait is on a condition (Playwright ``expect`` or a polled predicate), never a sleep.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from relaypacs.stack import Stack
+from tests.e2e.dicom_files import GeneratedStudy, make_short_pixel_study, make_study, truncate
+
+pytestmark = pytest.mark.e2e
+
+DELIVERY_TIMEOUT_MS = 120_000
+UI_TIMEOUT_MS = 15_000
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict) -> dict:
+    """Amina's phone: a narrow portrait viewport."""
+    return {**browser_context_args, "viewport": {"width": 412, "height": 915}}
+
+
+def screenshot(page: Page, path: Path) -> None:
+    page.evaluate("window.scrollTo(0, 0)")  # a sticky header mid-page otherwise
+    page.screenshot(path=str(path), full_page=True)
+
+
+def sign_in(page: Page, stack: Stack, username: str = "amina") -> None:
+    page.goto(stack.gateway.url + "/")
+    expect(page.get_by_test_id("login-form")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(stack.secrets[f"password_{username}"])
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("nav-capture")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    expect(page.get_by_test_id("current-user")).to_contain_text(username)
+    # the shell is precached once the service worker is active
+    page.wait_for_function(
+        "navigator.serviceWorker.ready.then(r => !!r.active)", timeout=UI_TIMEOUT_MS
+    )
+    expect(page.get_by_test_id("network-indicator")).to_have_attribute(
+        "data-sync", re.compile("idle|active"), timeout=UI_TIMEOUT_MS
+    )
+
+
+def outbox_databases(page: Page, study_id: str) -> list[str]:
+    """IndexedDB databases holding this study's chunk documents (the outbox)."""
+    names = page.evaluate("indexedDB.databases().then(dbs => dbs.map(d => d.name))")
+    return [n for n in names if f"outbox-{study_id}" in n]
+
+
+def orthanc_client(stack: Stack) -> httpx.Client:
+    assert stack.orthanc is not None
+    o = stack.orthanc
+    return httpx.Client(base_url=o.url, auth=(o.username, o.password), timeout=30)
+
+
+def orthanc_lookup(client: httpx.Client, uid: str) -> list[dict]:
+    response = client.post("/tools/lookup", content=uid)
+    response.raise_for_status()
+    return response.json()
+
+
+def pick_files(page: Page, paths: list[Path]) -> None:
+    page.get_by_test_id("nav-capture").click()
+    page.get_by_test_id("file-input").set_input_files([str(p) for p in paths])
+
+
+# -- tests -----------------------------------------------------------------------------------
+
+
+def test_offline_capture_is_delivered_to_the_pacs(
+    stack: Stack,
+    page: Page,
+    context: BrowserContext,
+    tmp_path: Path,
+    screenshot_dir: Path,
+) -> None:
+    study: GeneratedStudy = make_study(tmp_path / "export", (3, 2))
+    text = tmp_path / "export" / "readme.txt"
+    text.write_text("exported by the portable CT, not an image\n")
+    cut = truncate(study.instances[0].path, tmp_path / "export" / "cut-short.dcm", keep=0.6)
+
+    sign_in(page, stack)
+
+    # -- capture with no network ------------------------------------------------------------
+    context.set_offline(True)
+    expect(page.get_by_test_id("network-indicator")).to_have_attribute(
+        "data-online", "false", timeout=UI_TIMEOUT_MS
+    )
+    pick_files(page, [*study.paths, text, cut])
+
+    rejected = page.get_by_test_id("rejected-file")
+    expect(rejected).to_have_count(2, timeout=UI_TIMEOUT_MS)
+    txt = page.locator('[data-testid="rejected-file"][data-file-name="readme.txt"]')
+    expect(txt.get_by_test_id("rejection-reason")).to_contain_text("not a DICOM file")
+    short = page.locator('[data-testid="rejected-file"][data-file-name="cut-short.dcm"]')
+    expect(short.get_by_test_id("rejection-reason")).to_contain_text("cut short")
+
+    card = page.locator(f'[data-testid="study-card"][data-study-uid="{study.study_instance_uid}"]')
+    expect(card).to_have_count(1, timeout=UI_TIMEOUT_MS)
+    expect(card).to_have_attribute("data-state", "draft")
+    expect(card.get_by_test_id("seal-button")).to_be_enabled(timeout=60_000)
+    expect(card.get_by_test_id("patient-name")).to_have_text("E2E Amina")
+    expect(card.get_by_test_id("patient-id")).to_contain_text(study.patient_id)
+    expect(card.get_by_test_id("study-summary")).to_contain_text("CT")
+    series = card.get_by_test_id("series-row")
+    expect(series).to_have_count(2)
+    expect(card.get_by_test_id("series-count")).to_have_text(
+        [re.compile(r"^3 images\b"), re.compile(r"^2 images\b")]
+    )
+    expect(card.get_by_test_id("study-files")).to_contain_text("5 files")
+    expect(page.get_by_test_id("file-summary")).to_contain_text("5 saved")
+
+    study_id = card.get_attribute("data-study-id")
+    assert study_id
+    assert outbox_databases(page, study_id), "chunks should be stored in an outbox database"
+
+    card.get_by_test_id("study-notes").fill("query appendicitis, urgent")
+    card.get_by_test_id("study-priority").select_option("urgent")
+    screenshot(page, screenshot_dir / "upload.png")
+
+    card.get_by_test_id("seal-button").click()
+    sealed = page.locator(f'[data-testid="study-card"][data-study-id="{study_id}"]')
+    expect(sealed).to_have_attribute("data-state", "sealed", timeout=UI_TIMEOUT_MS)
+    expect(sealed.get_by_test_id("status-badge")).to_have_text("waiting")
+    expect(sealed.get_by_test_id("sealed-notes")).to_have_text("query appendicitis, urgent")
+    expect(page.get_by_test_id("pending-count")).not_to_have_attribute("data-pending", "0")
+
+    # nothing has reached the PACS while offline
+    with orthanc_client(stack) as orthanc:
+        assert orthanc_lookup(orthanc, study.study_instance_uid) == []
+
+    # -- the app reopens with no network: shell from the service worker, data from IndexedDB --
+    page.reload()
+    expect(sealed).to_have_count(1, timeout=UI_TIMEOUT_MS)
+    expect(sealed).to_have_attribute("data-state", "sealed")
+    expect(sealed.get_by_test_id("status-badge")).to_have_text("waiting")
+    expect(sealed.get_by_test_id("patient-name")).to_have_text("E2E Amina")
+    expect(sealed.get_by_test_id("series-row")).to_have_count(2)
+
+    # -- a link appears: it goes out by itself ----------------------------------------------
+    context.set_offline(False)
+    page.get_by_test_id("nav-studies").click()
+    row = page.locator(f'[data-testid="dashboard-row"][data-study-id="{study_id}"]')
+    expect(row).to_have_attribute("data-state", "delivered", timeout=DELIVERY_TIMEOUT_MS)
+    expect(row.get_by_test_id("status-badge")).to_have_text("delivered")
+    expect(row.get_by_test_id("failure-reason")).to_have_count(0)
+
+    receipt = row.get_by_test_id("integrity-receipt")
+    expect(receipt).to_have_attribute("data-all-match", "true")
+    files = receipt.get_by_test_id("receipt-file")
+    expect(files).to_have_count(len(study.instances))
+    for i in range(len(study.instances)):
+        expect(files.nth(i)).to_have_attribute("data-match", "true")
+
+    expect(row.get_by_test_id("freed-space")).to_contain_text("freed", timeout=30_000)
+    page.wait_for_function(
+        """id => indexedDB.databases().then(
+            dbs => !dbs.some(d => d.name.includes('outbox-' + id)))""",
+        arg=study_id,
+        timeout=30_000,
+    )
+    expect(page.get_by_test_id("pending-count")).to_have_attribute("data-pending", "0")
+    receipt.locator("summary").click()
+    screenshot(page, screenshot_dir / "dashboard.png")
+
+    # -- the PACS holds every instance exactly once, byte for byte ---------------------------
+    with orthanc_client(stack) as orthanc:
+        found = orthanc_lookup(orthanc, study.study_instance_uid)
+        assert [f["Type"] for f in found] == ["Study"]
+        in_study = orthanc.get(f"/studies/{found[0]['ID']}/instances").json()
+        assert len(in_study) == len(study.instances)
+        for instance in study.instances:
+            hits = orthanc_lookup(orthanc, instance.sop_instance_uid)
+            assert [h["Type"] for h in hits] == ["Instance"], instance.path.name
+            stored = orthanc.get(f"/instances/{hits[0]['ID']}/file")
+            stored.raise_for_status()
+            assert stored.content == instance.path.read_bytes(), instance.path.name
+
+
+def test_cut_short_image_fails_with_a_reason(
+    stack: Stack,
+    page: Page,
+    tmp_path: Path,
+) -> None:
+    study = make_short_pixel_study(tmp_path / "export")
+    name = study.instances[0].path.name
+
+    sign_in(page, stack)
+    pick_files(page, study.paths)
+    card = page.locator(f'[data-testid="study-card"][data-study-uid="{study.study_instance_uid}"]')
+    expect(card.get_by_test_id("seal-button")).to_be_enabled(timeout=60_000)
+    expect(page.get_by_test_id("rejected-file")).to_have_count(0)
+    study_id = card.get_attribute("data-study-id")
+    card.get_by_test_id("seal-button").click()
+    expect(card).to_have_attribute("data-state", "sealed", timeout=UI_TIMEOUT_MS)
+
+    page.get_by_test_id("nav-studies").click()
+    row = page.locator(f'[data-testid="dashboard-row"][data-study-id="{study_id}"]')
+    expect(row).to_have_attribute("data-state", "failed", timeout=DELIVERY_TIMEOUT_MS)
+    expect(row.get_by_test_id("status-badge")).to_have_text("failed")
+    reason = row.get_by_test_id("failure-reason")
+    expect(reason).to_have_count(1)
+    expect(reason).to_have_attribute("data-code", "truncated")
+    expect(reason).to_contain_text(name)
+    expect(reason).to_contain_text("cut short")
+    expect(reason).to_contain_text("export it again")
+    expect(row.get_by_test_id("add-files-link")).to_be_visible()
+    expect(row.get_by_test_id("integrity-receipt")).to_have_count(0)
+
+    with orthanc_client(stack) as orthanc:
+        assert orthanc_lookup(orthanc, study.instances[0].sop_instance_uid) == []
