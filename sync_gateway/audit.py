@@ -42,6 +42,7 @@ class AuditLog:
         self._listener = listener  # (action, outcome, detail): metrics count from the trail
         self._queue: asyncio.Queue[dict] = asyncio.Queue(max_queue)
         self._task: asyncio.Task | None = None
+        self._writing = asyncio.Lock()
 
     def record(
         self,
@@ -111,9 +112,12 @@ class AuditLog:
     async def _run(self) -> None:
         while True:
             first = await self._queue.get()
-            await asyncio.sleep(0.2)  # gather a batch
-            await self._flush([first, *self._drain()])
+            async with self._writing:
+                await asyncio.sleep(0.2)  # gather a batch
+                await self._flush([first, *self._drain()])
 
     async def flushed(self) -> None:
-        """Write everything queued so far (tests read the trail right after acting)."""
-        await self._flush(self._drain(limit=100_000))
+        """Write everything recorded so far, including a batch being gathered (the admin's
+        trail and tests read it right after acting)."""
+        async with self._writing:
+            await self._flush(self._drain(limit=100_000))
