@@ -5,8 +5,11 @@ documents of ``--chunk-bytes`` straight to the server and through the gateway, t
 them back both ways, in one run on one server.  The gateway's resident memory is sampled
 throughout.  The last line is one JSON object:
 
-- ``push_ratio`` / ``pull_ratio``: gateway throughput / direct throughput;
-- ``ratio``: the same for push and pull together (total bytes / total time);
+- ``push_ratio`` / ``pull_ratio``: the median over rounds of gateway throughput / direct
+  throughput, each round running both sides back to back (order alternating) so load from
+  other processes on the machine falls on both alike;
+- ``ratio``: the median over rounds of the same for push and pull together (bytes / time);
+- ``*_mb_s``: median throughputs; ``rounds``: every round's figures;
 - ``gateway_rss_growth_mb``: peak RSS during the run minus RSS after start-up and sign-in.
 """
 
@@ -16,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -125,7 +129,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--chunk-bytes", type=int, default=1024 * 1024)
     parser.add_argument("--batch-size", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=4, help="alternating push rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved push+pull rounds")
     args = parser.parse_args(argv)
     if not (NODE_CLIENT / "node_modules" / "pouchdb-core").is_dir():
         subprocess.run(
@@ -193,62 +197,76 @@ def run(
     via = ["--remote", f"{gateway.url}/sync/{db}", "--token", token]
     direct = ["--remote", f"{direct_url}/{db}"]
 
-    # Alternate the two sides (A B B A ...) so drift and other load on the machine fall on
-    # both alike; each side pushes args.docs in total.
+    # Interleaved rounds: each round pushes docs/rounds documents and pulls the database
+    # (fresh local copy) on both sides back to back, the order alternating (A B, B A, ...);
+    # a round's ratio compares two measurements taken seconds apart, and the median over
+    # rounds discards the rounds another process on the machine happened to disturb.
     rounds = max(1, args.rounds)
     per_round = [args.docs // rounds + (1 if i < args.docs % rounds else 0) for i in range(rounds)]
-    totals = {side: {"bytes": 0, "ms": 0, "docs_written": 0} for side in ("direct", "gateway")}
     remotes = {"direct": direct, "gateway": via}
+    size = ["--batch-size", str(args.batch_size), "--summary", "1"]
     print(
-        f"pushing {args.docs} chunk docs of {args.chunk_bytes} bytes each way, "
-        f"in {rounds} alternating rounds ...",
+        f"{rounds} interleaved rounds: push {args.docs} chunk docs of {args.chunk_bytes} bytes "
+        "in total each way, and pull after each push ...",
         flush=True,
     )
+    measured: list[dict[str, Any]] = []
+    written = 0
     for i, count in enumerate(per_round):
         order = ("direct", "gateway") if i % 2 == 0 else ("gateway", "direct")
+        push: dict[str, Any] = {}
         for side in order:
             args_i = [*common]
             args_i[1] = str(count)
-            result = node("push", *remotes[side], *args_i)
-            for key in totals[side]:
-                totals[side][key] += result[key]
-            print(f"  {side:8}: {mb_per_s(result):7.1f} MB/s ({count} docs)", flush=True)
-    push_direct, push_gateway = totals["direct"], totals["gateway"]
-    if push_gateway["docs_written"] != args.docs:
-        raise RuntimeError(f"gateway push wrote {push_gateway['docs_written']} of {args.docs}")
-
-    size = ["--batch-size", str(args.batch_size), "--summary", "1"]
-    pulls = {side: {"bytes": 0, "ms": 0} for side in ("direct", "gateway")}
-    print(f"pulling all {2 * args.docs} chunk docs, twice each way ...", flush=True)
-    for side in ("direct", "gateway", "gateway", "direct"):
-        result = node("pull", *remotes[side], *size)
-        pulls[side]["bytes"] += result["bytes"]
-        pulls[side]["ms"] += result["ms"]
-        print(f"  {side:8}: {mb_per_s(result):7.1f} MB/s", flush=True)
-    pull_direct, pull_gateway = pulls["direct"], pulls["gateway"]
+            push[side] = node("push", *remotes[side], *args_i)
+        written += push["gateway"]["docs_written"]
+        pull: dict[str, Any] = {}
+        for side in order:
+            pull[side] = node("pull", *remotes[side], *size)
+        row = {
+            "push_direct_mb_s": round(mb_per_s(push["direct"]), 1),
+            "push_gateway_mb_s": round(mb_per_s(push["gateway"]), 1),
+            "pull_direct_mb_s": round(mb_per_s(pull["direct"]), 1),
+            "pull_gateway_mb_s": round(mb_per_s(pull["gateway"]), 1),
+        }
+        row["push_ratio"] = round(mb_per_s(push["gateway"]) / mb_per_s(push["direct"]), 3)
+        row["pull_ratio"] = round(mb_per_s(pull["gateway"]) / mb_per_s(pull["direct"]), 3)
+        both = {
+            side: (push[side]["bytes"] + pull[side]["bytes"])
+            / max(push[side]["ms"] + pull[side]["ms"], 1)
+            for side in ("direct", "gateway")
+        }
+        row["ratio"] = round(both["gateway"] / both["direct"], 3)
+        measured.append(row)
+        print(
+            f"  round {i + 1}: push {row['push_direct_mb_s']:6.1f} direct "
+            f"{row['push_gateway_mb_s']:6.1f} gateway ({row['push_ratio']:.2f}); "
+            f"pull {row['pull_direct_mb_s']:6.1f} direct {row['pull_gateway_mb_s']:6.1f} "
+            f"gateway ({row['pull_ratio']:.2f}); ratio {row['ratio']:.3f}",
+            flush=True,
+        )
+    if written != args.docs:
+        raise RuntimeError(f"gateway push wrote {written} of {args.docs}")
     peak = sampler.stop()
 
-    def ratio(gw: dict, di: dict) -> float:
-        return round(mb_per_s(gw) / mb_per_s(di), 3)
+    def median(key: str) -> float:
+        return round(statistics.median(row[key] for row in measured), 3)
 
-    combined_direct = (push_direct["bytes"] + pull_direct["bytes"]) / (
-        push_direct["ms"] + pull_direct["ms"]
-    )
-    combined_gateway = (push_gateway["bytes"] + pull_gateway["bytes"]) / (
-        push_gateway["ms"] + pull_gateway["ms"]
-    )
     result = {
         "benchmark": "gateway",
         "docs": args.docs,
         "chunk_bytes": args.chunk_bytes,
         "batch_size": args.batch_size,
-        "push_direct_mb_s": round(mb_per_s(push_direct), 1),
-        "push_gateway_mb_s": round(mb_per_s(push_gateway), 1),
-        "push_ratio": ratio(push_gateway, push_direct),
-        "pull_direct_mb_s": round(mb_per_s(pull_direct), 1),
-        "pull_gateway_mb_s": round(mb_per_s(pull_gateway), 1),
-        "pull_ratio": ratio(pull_gateway, pull_direct),
-        "ratio": round(combined_gateway / combined_direct, 3),
+        "rounds": measured,
+        "push_direct_mb_s": median("push_direct_mb_s"),
+        "push_gateway_mb_s": median("push_gateway_mb_s"),
+        "push_ratio": median("push_ratio"),
+        "pull_direct_mb_s": median("pull_direct_mb_s"),
+        "pull_gateway_mb_s": median("pull_gateway_mb_s"),
+        "pull_ratio": median("pull_ratio"),
+        "ratio": median("ratio"),
+        "ratio_min": min(row["ratio"] for row in measured),
+        "ratio_max": max(row["ratio"] for row in measured),
         "gateway_rss_baseline_mb": round(baseline, 1),
         "gateway_rss_peak_mb": round(peak, 1),
         "gateway_rss_growth_mb": round(peak - baseline, 1),
