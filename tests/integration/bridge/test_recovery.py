@@ -165,3 +165,55 @@ async def test_gives_up_after_the_configured_time(world: World, pacs: OrthancCli
     assert job["state"] == "done"
     # nothing was delivered, so the chunks stay for a later retry
     assert await world.clinic_db.ids_with_prefix(f"chunk:{study.study_id}:")
+
+
+async def test_retries_survive_a_restart(world: World, pacs: OrthancClient):
+    """Retry schedules live in the bridge database: a new process picks them up."""
+    study_uid, series_uid, _ = new_study_uids()
+    study = build_study(ct_series(3, study_uid, series_uid))
+    world.orthanc.stop()
+    try:
+        async with running_bridge(world.settings):
+            await upload_and_seal(world.clinic_db, study)
+
+            async def retrying():
+                job = await world.bridge_db.get_or_none(f"job:north:{study.study_id}")
+                return job if job and job["state"] == "retrying" else None
+
+            job = await wait_for(retrying, 30)
+            assert job["next_attempt_at"] and job["attempts"] >= 1
+        world.orthanc.restart()
+        async with running_bridge(world.settings):
+            status = await wait_status(world.clinic_db, study.study_id, FINAL, within=30)
+    finally:
+        if not world.orthanc.running():
+            world.orthanc.restart()
+    assert status["state"] == "delivered"
+    assert len(await pacs.instance_ids(study_uid)) == 3
+
+
+async def test_one_destination_down_gives_partial_with_detail(world: World, pacs: OrthancClient):
+    from relaypacs.harness.process import free_port
+    from tests import factories as f
+    from tests.integration.bridge.conftest import destination
+
+    dead = destination(
+        world.orthanc, name="backup", stow_url=f"http://127.0.0.1:{free_port()}/dicom-web"
+    )
+    await world.couch.db(world.names.clinics).update(
+        "clinic:north",
+        lambda current: f.clinic("north", destinations=[destination(world.orthanc), dead]),
+    )
+    settings = world.with_settings(give_up_after=2.0, retry_base=0.2, retry_max=0.5)
+    study_uid, series_uid, _ = new_study_uids()
+    study = build_study(ct_series(2, study_uid, series_uid))
+    async with running_bridge(settings):
+        await upload_and_seal(world.clinic_db, study)
+        status = await wait_status(world.clinic_db, study.study_id, FINAL, within=30)
+    assert status["state"] == "partial"
+    assert status["destinations"]["orthanc"]["state"] == "delivered"
+    assert status["destinations"]["backup"]["state"] == "failed"
+    assert status["destinations"]["backup"]["error"]["destination"] == "backup"
+    # the files reached one PACS, not all: their chunks stay
+    assert all(fs["state"] == "stored" for fs in status["files"].values())
+    assert len(await pacs.instance_ids(study_uid)) == 2
