@@ -22,10 +22,13 @@ def available() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in available():
-        print(f"usage: python -m bench {{{','.join(available())}}} [args...]", file=sys.stderr)
+    # `status-latency` names the module bench.status_latency
+    name = argv[0].replace("-", "_") if argv else ""
+    if name not in available():
+        names = ",".join(n.replace("_", "-") for n in available())
+        print(f"usage: python -m bench {{{names}}} [args...]", file=sys.stderr)
         return 2
-    module = importlib.import_module(f"bench.{argv[0]}")
+    module = importlib.import_module(f"bench.{name}")
     return int(module.main(argv[1:]) or 0)
 
 
