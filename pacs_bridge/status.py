@@ -89,9 +89,12 @@ def restart(status: Status, study: Study, now: str) -> None:
             status.files[f.file_id] = FileStatus(
                 name=f.name, state="pending", sha256=f.sha256, sop_instance_uid=f.sop_instance_uid
             )
+    current = {f.file_id for f in study.files}
     for file_id in list(status.files):
-        if file_id not in {f.file_id for f in study.files}:
+        if file_id not in current:
             del status.files[file_id]
+    # a replaced file's errors go with it (a re-exported file has a new file_id)
+    status.errors = [e for e in status.errors if e.file_id is None or e.file_id in current]
     status.manifest_rev = study.rev
     if is_final(status):
         status.state = StatusState.received

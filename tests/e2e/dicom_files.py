@@ -84,12 +84,16 @@ def make_short_pixel_study(directory: Path, *, patient_name: str = "E2E^Short") 
     it away with a reason the clinician can read.
     """
     study = make_study(directory, (1,), patient_name=patient_name, prefix="short")
-    path = study.instances[0].path
+    cut_pixel_data(study.instances[0].path)
+    return study
+
+
+def cut_pixel_data(path: Path) -> None:
+    """Rewrite ``path`` with half its Pixel Data (see :func:`make_short_pixel_study`)."""
     ds = pydicom.dcmread(path)
     half = len(ds.PixelData) // 2
     ds.PixelData = ds.PixelData[: half - half % 2]
     ds.save_as(path, enforce_file_format=True)
-    return study
 
 
 def truncate(path: Path, out: Path, keep: float = 0.6) -> Path:

@@ -21,7 +21,13 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from relaypacs.stack import Stack
-from tests.e2e.dicom_files import GeneratedStudy, make_short_pixel_study, make_study, truncate
+from tests.e2e.dicom_files import (
+    GeneratedStudy,
+    cut_pixel_data,
+    make_short_pixel_study,
+    make_study,
+    truncate,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -228,3 +234,55 @@ def test_cut_short_image_fails_with_a_reason(
 
     with orthanc_client(stack) as orthanc:
         assert orthanc_lookup(orthanc, study.instances[0].sop_instance_uid) == []
+
+
+def test_re_exported_file_completes_a_failed_study(
+    stack: Stack,
+    page: Page,
+    tmp_path: Path,
+) -> None:
+    """Journey 5: the one bad file is re-exported and added; only it goes again."""
+    study = make_study(tmp_path / "export", (3,), patient_name="E2E^Reexport", prefix="re")
+    bad = study.instances[2]
+    good_copy = tmp_path / "reexport" / bad.path.name
+    good_copy.parent.mkdir()
+    good_copy.write_bytes(bad.path.read_bytes())
+    cut_pixel_data(bad.path)
+
+    sign_in(page, stack)
+    pick_files(page, study.paths)
+    card = page.locator(f'[data-testid="study-card"][data-study-uid="{study.study_instance_uid}"]')
+    expect(card.get_by_test_id("seal-button")).to_be_enabled(timeout=60_000)
+    expect(card.get_by_test_id("study-files")).to_contain_text("3 files")
+    study_id = card.get_attribute("data-study-id")
+    card.get_by_test_id("seal-button").click()
+    expect(card).to_have_attribute("data-state", "sealed", timeout=UI_TIMEOUT_MS)
+
+    page.get_by_test_id("nav-studies").click()
+    row = page.locator(f'[data-testid="dashboard-row"][data-study-id="{study_id}"]')
+    expect(row).to_have_attribute(
+        "data-state", re.compile("^(failed|partial)$"), timeout=DELIVERY_TIMEOUT_MS
+    )
+    reason = row.get_by_test_id("failure-reason")
+    expect(reason).to_have_count(1)
+    expect(reason).to_contain_text(bad.path.name)
+    expect(reason).to_contain_text("cut short")
+
+    row.get_by_test_id("add-files-link").click()
+    page.get_by_test_id("file-input").set_input_files([str(good_copy)])
+    expect(card.get_by_test_id("send-addition-button")).to_be_enabled(timeout=60_000)
+    card.get_by_test_id("send-addition-button").click()
+
+    page.get_by_test_id("nav-studies").click()
+    expect(row).to_have_attribute("data-state", "delivered", timeout=DELIVERY_TIMEOUT_MS)
+    expect(row.get_by_test_id("failure-reason")).to_have_count(0)
+    expect(row.get_by_test_id("integrity-receipt")).to_have_attribute("data-all-match", "true")
+    expect(row.get_by_test_id("receipt-file")).to_have_count(3)
+
+    with orthanc_client(stack) as orthanc:
+        for instance in study.instances:
+            hits = orthanc_lookup(orthanc, instance.sop_instance_uid)
+            assert [h["Type"] for h in hits] == ["Instance"], instance.path.name
+            stored = orthanc.get(f"/instances/{hits[0]['ID']}/file").content
+            expected = good_copy if instance is bad else instance.path
+            assert stored == expected.read_bytes(), instance.path.name

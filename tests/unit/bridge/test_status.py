@@ -53,6 +53,22 @@ def test_restart_after_a_changed_manifest():
     assert [h.state for h in status.history] == ["received", "failed", "received"]
 
 
+def test_restart_drops_the_errors_of_a_replaced_file():
+    s = study(2)
+    status = st.new_status(s, T0)
+    bad = s.files[1].file_id
+    st.set_error(status, StatusError(code="truncated", message="cut short", file_id=bad))
+    st.set_error(status, StatusError(code="pacs_down", message="down", destination="orthanc"))
+    st.advance(status, StatusState.failed, T1)
+    reexported = s.model_copy(deep=True)
+    reexported.files[1] = reexported.files[1].model_copy(
+        update={"file_id": "f" * 64, "sha256": "f" * 64}
+    )
+    st.restart(status, reexported, T2)
+    assert bad not in status.files
+    assert [e.code for e in status.errors] == ["pacs_down"]
+
+
 def _with(status: Status, **dests: DestinationStatus) -> Status:
     status.destinations = dict(dests)
     return status
