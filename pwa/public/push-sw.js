@@ -1,5 +1,21 @@
 /* Web Push for RelayPACS, imported into the generated service worker (Workbox importScripts).
- * The bridge sends {title, body, url, unread?}; the badge follows the unread count when given. */
+ * The bridge sends {title, body, url, tag?, unread?}; the badge follows the unread count when
+ * given. `url` names a page by path (`/studies/<id>`, `/reports/<id>`, `/desk/<clinic>/<id>`);
+ * the app routes by hash, so a click opens `/#/studies/<id>` (same rule as src/lib/links.ts):
+ * an open window is told to go there (no reload: a draft report being typed stays), else a
+ * new window opens on it. */
+function appUrl(url) {
+  try {
+    var u = new URL(url || "/", self.location.origin);
+    if (u.origin !== self.location.origin) return "/";
+    if (u.hash.indexOf("#/") === 0) return "/" + u.hash;
+    var path = u.pathname.replace(/^\/+|\/+$/g, "");
+    return path ? "/#/" + path : "/";
+  } catch (e) {
+    return "/";
+  }
+}
+
 self.addEventListener("push", (event) => {
   let data = {};
   try {
@@ -14,11 +30,12 @@ self.addEventListener("push", (event) => {
       icon: "/icons/icon-192.png",
       badge: "/icons/icon-192.png",
       tag: data.tag || data.url || title,
-      data: { url: data.url || "/" },
+      data: { url: appUrl(data.url) },
     }),
   ];
-  if (typeof data.unread === "number" && self.navigator && self.navigator.setAppBadge) {
-    jobs.push(self.navigator.setAppBadge(data.unread).catch(() => undefined));
+  if (self.navigator && self.navigator.setAppBadge) {
+    const badge = typeof data.unread === "number" ? self.navigator.setAppBadge(data.unread) : self.navigator.setAppBadge();
+    jobs.push(Promise.resolve(badge).catch(() => undefined));
   }
   event.waitUntil(Promise.all(jobs));
 });
@@ -30,7 +47,7 @@ self.addEventListener("notificationclick", (event) => {
     self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((list) => {
       for (const client of list) {
         if ("focus" in client) {
-          if ("navigate" in client && url !== "/") client.navigate(url).catch(() => undefined);
+          client.postMessage({ type: "relaypacs:navigate", url: url });
           return client.focus();
         }
       }

@@ -1,11 +1,32 @@
 import { useSyncExternalStore } from "react";
+import type { Role } from "../lib/contract";
 
-export type Route = { page: "capture" | "studies" | "reports" | "inbox"; param?: string };
+export type Page = "capture" | "studies" | "reports" | "inbox" | "desk" | "admin";
+export type Route = { page: Page; param?: string; rest: string[] };
 
-function parse(hash: string): Route {
-  const [, page, param] = hash.replace(/^#/, "").split("/");
-  if (page === "studies" || page === "reports" || page === "inbox") return { page, param };
-  return { page: "capture" };
+/** The pages each role sees, the first being its home (role-based navigation). */
+export const PAGES_BY_ROLE: Record<Role, Page[]> = {
+  clinician: ["capture", "studies", "reports", "inbox"],
+  radiographer: ["capture", "studies", "reports", "inbox"],
+  radiologist: ["desk", "inbox"],
+  admin: ["admin"],
+};
+
+const ALL: Page[] = ["capture", "studies", "reports", "inbox", "desk", "admin"];
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export function parseRoute(hash: string, role: Role = "clinician"): Route {
+  const [, page, ...rest] = hash.replace(/^#/, "").split("/").map(safeDecode);
+  const pages = PAGES_BY_ROLE[role] ?? PAGES_BY_ROLE.clinician;
+  if (ALL.includes(page as Page) && pages.includes(page as Page)) return { page: page as Page, param: rest[0] || undefined, rest: rest.filter(Boolean) };
+  return { page: pages[0]!, rest: [] };
 }
 
 const subscribe = (cb: () => void) => {
@@ -13,7 +34,7 @@ const subscribe = (cb: () => void) => {
   return () => window.removeEventListener("hashchange", cb);
 };
 
-export function useHashRoute(): Route {
+export function useHashRoute(role: Role = "clinician"): Route {
   const hash = useSyncExternalStore(subscribe, () => location.hash, () => "");
-  return parse(hash);
+  return parseRoute(hash, role);
 }

@@ -269,3 +269,49 @@ export function clinicDatabase(databases: string[], clinic: ClinicId | null | un
   }
   return databases.find((db) => /clinic_[a-z][a-z0-9_-]{1,39}$/.test(db)) ?? null;
 }
+
+// -- the desk database (worklist written by the bridge; claims and reports by radiologists)
+
+export type WorklistState = "received" | "delivered" | "partial" | "failed" | "reported";
+export const WORKLIST_STATES: readonly WorklistState[] = ["received", "delivered", "partial", "failed", "reported"];
+
+export interface WorklistEntry extends DocumentBase {
+  type: "worklist";
+  study_id: StudyId;
+  clinic: ClinicId;
+  clinic_name?: string;
+  author: Username;
+  patient: Patient;
+  study: StudyInfo;
+  priority: Priority;
+  notes: string;
+  state: WorklistState;
+  instance_count: number;
+  received_at: Timestamp;
+  delivered_at?: Timestamp;
+  reported_at?: Timestamp;
+  viewer_url?: string;
+}
+
+/** Who reads a study. One id per study, so the second claimant gets a 409. */
+export interface Claim extends DocumentBase {
+  type: "claim";
+  study_id: StudyId;
+  clinic: ClinicId;
+  radiologist: Username;
+  claimed_at: Timestamp;
+}
+
+export type DeskDoc = WorklistEntry | Claim | Report | Notification;
+
+export const MAX_FINDINGS = 20000;
+export const MAX_IMPRESSION = 5000;
+
+export const worklistDocId = (clinic: ClinicId, studyId: StudyId): DocId => `worklist:${clinic}:${studyId}`;
+export const claimDocId = (clinic: ClinicId, studyId: StudyId): DocId => `claim:${clinic}:${studyId}`;
+export const deskReportDocId = (clinic: ClinicId, studyId: StudyId): DocId => `report:${clinic}:${studyId}`;
+
+/** The desk database from the login response's `databases` (it may carry a deployment prefix). */
+export function deskDatabase(databases: string[]): string | null {
+  return databases.find((db) => db.endsWith("relaypacs_desk")) ?? null;
+}

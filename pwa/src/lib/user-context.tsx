@@ -1,19 +1,23 @@
 /**
  * Everything bound to the signed-in user: their main local database (named after them
- * and their clinic database, so two users of one phone never share data), the sync
+ * and the database it replicates, so two users of one device never share data), the sync
  * engine, and their outboxes. Created once per user; the engine gets a remote only while
- * there are tokens.
+ * there are tokens. Clinicians and radiographers replicate their clinic database; a
+ * radiologist replicates the desk database (worklist, claims, own reports; never chunks).
  */
 import { createContext, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from "react";
-import { clinicDatabase, type StudyId } from "./contract";
+import { clinicDatabase, deskDatabase, type StudyId } from "./contract";
 import { destroyLocalDb, localDb, mainDbName, outboxDbName, remoteDb } from "./pouch";
 import type { SessionUser } from "./session";
 import { SyncEngine } from "./sync/engine";
+import { clinicProfile, deskProfile } from "./sync/filters";
 import type { SyncState } from "./sync/state";
 
 export interface UserData {
   user: SessionUser;
+  /** The remote database the main replica follows (a clinic's, or the desk). */
   clinicDb: string;
+  isDesk: boolean;
   mainDb: PouchDB.Database;
   engine: SyncEngine;
   openOutbox: (studyId: StudyId) => PouchDB.Database;
@@ -23,7 +27,9 @@ const Ctx = createContext<UserData | null>(null);
 
 export function UserDataProvider(props: { user: SessionUser; signedIn: boolean; children: ReactNode }) {
   const { user, signedIn } = props;
-  const clinicDb = clinicDatabase(user.databases, user.clinic) ?? user.databases[0] ?? "unknown";
+  const isDesk = user.role === "radiologist";
+  const clinicDb =
+    (isDesk ? deskDatabase(user.databases) : clinicDatabase(user.databases, user.clinic)) ?? user.databases[0] ?? "unknown";
   const mainDb = useMemo(() => localDb(mainDbName(user.username, clinicDb)), [user.username, clinicDb]);
   const openOutbox = useMemo(() => (id: StudyId) => localDb(outboxDbName(user.username, id)), [user.username]);
   const value = useMemo<UserData>(() => {
@@ -34,9 +40,10 @@ export function UserDataProvider(props: { user: SessionUser; signedIn: boolean; 
       openOutbox,
       destroyOutbox: (id) => destroyLocalDb(outboxDbName(user.username, id)),
       online: navigator.onLine,
+      profile: isDesk ? deskProfile(user.username) : clinicProfile(user.username),
     });
-    return { user, clinicDb, mainDb, engine, openOutbox };
-  }, [user, clinicDb, mainDb, signedIn, openOutbox]);
+    return { user, clinicDb, isDesk, mainDb, engine, openOutbox };
+  }, [user, clinicDb, isDesk, mainDb, signedIn, openOutbox]);
 
   useEffect(() => {
     const { engine } = value;

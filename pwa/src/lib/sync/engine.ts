@@ -9,7 +9,7 @@
 import type { Status, Study, StudyId, Username } from "../contract";
 import { PRIORITIES } from "../contract";
 import { onDocChange } from "../db-events";
-import { mainPushFilter, PULL_SELECTOR } from "./filters";
+import { clinicProfile, type ReplicationProfile } from "./filters";
 import { getOutboxRecord, needsPush, pushOutbox, readProgress, updateOutboxRecord } from "./outbox";
 import { initialSyncState, Store, type StudySync, type SyncState } from "./state";
 
@@ -21,6 +21,8 @@ export interface EngineDeps {
   openOutbox: (studyId: StudyId) => PouchDB.Database;
   destroyOutbox: (studyId: StudyId) => Promise<void>;
   online?: boolean;
+  /** What the main replica pulls and pushes (default: a clinic's, see filters.ts). */
+  profile?: ReplicationProfile;
   /** ms; tests shorten it */
   maxBackoff?: number;
   now?: () => string;
@@ -106,13 +108,14 @@ export class SyncEngine {
       return;
     }
     this.store.set({ main: "connecting" });
+    const profile = this.deps.profile ?? clinicProfile(this.deps.username);
     const sync = this.deps.mainDb.sync(remote, {
       live: true,
       retry: true,
       batch_size: 25,
       back_off_function: (delay: number) => Math.min(Math.max(delay * 2, MIN_BACKOFF), this.deps.maxBackoff ?? 30000),
-      push: { filter: mainPushFilter(this.deps.username) as unknown as string },
-      pull: { selector: PULL_SELECTOR },
+      push: { filter: profile.pushFilter as unknown as string },
+      pull: { selector: profile.pullSelector },
     } as PouchDB.Replication.SyncOptions);
     sync
       .on("change", () => this.store.set({ main: "active", lastChangeAt: this.now(), lastError: undefined }))

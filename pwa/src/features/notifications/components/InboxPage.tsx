@@ -1,4 +1,5 @@
 import { formatDateTime } from "../../../lib/format";
+import { notificationHash } from "../../../lib/links";
 import { useUserData } from "../../../lib/user-context";
 import { markRead } from "../api/mark-read";
 import { useNotifications } from "../hooks/use-notifications";
@@ -29,7 +30,7 @@ export function InboxPage() {
             data-kind={n.kind}
             className={`flex items-start justify-between gap-3 rounded-xl p-3 shadow-sm ${n.read ? "bg-white" : "bg-teal-50 ring-1 ring-teal-200"}`}
           >
-            <a href={n.kind === "report_final" ? `#/reports/${n.study_id}` : "#/studies"} className="flex flex-col">
+            <a href={notificationHash(n)} data-testid="notification-link" className="flex flex-col">
               <span className={n.read ? "" : "font-semibold"}>{n.title}</span>
               {n.body && <span className="text-sm text-slate-600">{n.body}</span>}
               <span className="text-xs text-slate-500">{formatDateTime(n.created_at)}</span>
