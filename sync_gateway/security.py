@@ -1,6 +1,7 @@
 """Security headers on every answer (pure ASGI middleware: streams are not buffered).
 
-CSP keeps the PWA to its own origin (plus ``data:``/``blob:`` images for thumbnails);
+CSP keeps the PWA to its own origin (plus ``data:``/``blob:`` images for thumbnails, and
+WebAssembly compilation for the in-browser sha256 of large files — no ``eval`` of scripts);
 framing is denied; HSTS is sent only on HTTPS (RFC 6797 §7.2: never over plain HTTP).
 """
 
@@ -9,7 +10,8 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; "
     "manifest-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
     "form-action 'self'"

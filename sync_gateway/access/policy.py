@@ -205,8 +205,12 @@ def chunk_bytes_refusal(doc: dict[str, Any], size: int, sha256: str) -> Refusal 
 def may_read(user: Principal, doc_id: str, author: str | None) -> bool:
     """Whether ``user`` may receive document ``doc_id`` (``author``: a chunk's author).
 
-    A chunk whose author is unknown (e.g. a deletion stub) is not shown.
+    A chunk whose author is unknown (e.g. a deletion stub) is not shown.  Design documents
+    are the server's business: listing them in ``_changes`` would only make a replicating
+    client ask for a document it is then refused.
     """
+    if doc_id.startswith("_design/"):
+        return False
     kind = doc_type_of(doc_id)
     if kind == "chunk":
         return author is not None and author == user.username

@@ -137,6 +137,8 @@ def test_attachment_stub_of_own_chunk_is_allowed() -> None:
         (AMINA, "notification:bakari:1", None, False),
         (SAM, "notification:bakari:1", None, True),
         (AMINA, "_local/abc", None, True),
+        (AMINA, "_design/relaypacs", None, False),
+        (SAM, "_design/relaypacs", None, False),
     ],
 )
 def test_read_visibility(user, doc_id, author, visible) -> None:
