@@ -1,0 +1,223 @@
+"""Dr Osei's desk journey in Chromium against the whole stack (JOURNEYS.md, "Dr Osei").
+
+A worklist entry is written into the desk database the way the bridge writes it (admin
+CouchDB client); osei sees it appear live (no reload), claims it with a direct PUT through
+the gateway; a second radiologist (created by sam through the admin API) whose replica has
+not heard of the claim yet clicks "claim" too, gets the gateway's 409 and is told who holds
+it; osei writes a report, saves a draft, signs it, and the desk database holds it final.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+
+from couch_design_docs.models import Patient, StudyInfo, WorklistEntry
+from couch_design_docs.names import claim_doc_id, desk_report_doc_id, worklist_doc_id
+from relaypacs.stack import Stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
+
+LIVE_WITHIN_MS = 2_000  # the journey says "within a second"; the measured time is printed
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@pytest.fixture(scope="module")
+def couch(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        base_url=stack.couch_url,
+        auth=(stack.couch_user, stack.couch_password or ""),
+        headers={"Accept": "application/json"},
+        timeout=10,
+    ) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def desk_db(stack: Stack) -> str:
+    return stack.service_env.get("RELAYPACS_DB_PREFIX", "") + "relaypacs_desk"
+
+
+def api_login(gateway: str, username: str, password: str) -> str:
+    res = httpx.post(
+        f"{gateway}/api/v1/auth/login", json={"username": username, "password": password}
+    )
+    assert res.status_code == 200, res.text
+    return res.json()["access_token"]
+
+
+@pytest.fixture(scope="module")
+def second_radiologist(stack: Stack) -> tuple[str, str]:
+    """A second radiologist, created by sam through the gateway's admin API."""
+    gateway = stack.gateway.url
+    token = api_login(gateway, "sam", stack.secrets["password_sam"])
+    username, password = f"kofi{uuid.uuid4().hex[:6]}", secrets.token_urlsafe(16)
+    res = httpx.post(
+        f"{gateway}/api/v1/admin/users",
+        json={"username": username, "password": password, "role": "radiologist"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert res.status_code == 201, res.text
+    return username, password
+
+
+def sign_in(
+    browser: Browser, url: str, username: str, password: str
+) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # "sign this report?"
+    page.goto(url)
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(password)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("nav-desk")).to_be_visible(timeout=10_000)
+    expect(page.get_by_test_id("nav-capture")).to_have_count(0)  # role-based navigation
+    expect(page.get_by_test_id("network-indicator")).to_have_attribute(
+        "data-sync", re.compile("idle|active"), timeout=15_000
+    )
+    return context, page
+
+
+def seed_worklist_entry(couch: httpx.Client, desk_db: str, study_id: str) -> dict:
+    """What the bridge writes once a study is in the PACS (couch_design_docs WorklistEntry)."""
+    entry = WorklistEntry(
+        _id=worklist_doc_id("demo", study_id),
+        study_id=study_id,
+        clinic="demo",
+        clinic_name="Demo Field Clinic",
+        author="amina",
+        patient=Patient(name="Mensah^Abena", id="P-4471"),
+        study=StudyInfo(
+            instance_uid=f"2.25.{uuid.uuid4().int}", modalities=["CT"], description="CT abdomen"
+        ),
+        priority="urgent",
+        notes="query appendicitis, urgent",
+        state="delivered",
+        instance_count=3,
+        received_at=now_iso(),
+        delivered_at=now_iso(),
+        viewer_url=f"http://127.0.0.1:1/app/explorer.html#find?study_uid={study_id}",
+    ).to_doc()
+    res = couch.put(f"/{desk_db}/{entry['_id']}", json=entry)
+    assert res.status_code in (201, 202), res.text
+    return entry
+
+
+def wait_for_doc(couch: httpx.Client, db: str, doc_id: str, check, timeout: float = 10.0) -> dict:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        res = couch.get(f"/{db}/{doc_id}")
+        if res.status_code == 200:
+            last = res.json()
+            if check(last):
+                return last
+        time.sleep(0.1)
+    raise AssertionError(f"{doc_id} never matched; last seen {last}")
+
+
+def test_desk_claim_conflict_and_signed_report(
+    stack: Stack,
+    browser: Browser,
+    couch: httpx.Client,
+    desk_db: str,
+    second_radiologist: tuple[str, str],
+) -> None:
+    url = stack.gateway.url
+    kofi, kofi_password = second_radiologist
+    osei_ctx, osei = sign_in(browser, url, "osei", stack.secrets["password_osei"])
+    kofi_ctx, kofi_page = sign_in(browser, url, kofi, kofi_password)
+    try:
+        # -- a study arrives: both desks show it live, without a reload -----------------------
+        study_id = uuid.uuid4().hex
+        seed_worklist_entry(couch, desk_db, study_id)
+        started = time.monotonic()
+        row = osei.locator(f'[data-testid="worklist-row"][data-study-id="{study_id}"]')
+        expect(row).to_be_visible(timeout=LIVE_WITHIN_MS)
+        print(f"worklist entry visible after {(time.monotonic() - started) * 1000:.0f} ms")
+        expect(row).to_have_attribute("data-state", "delivered")
+        expect(row).to_have_attribute("data-priority", "urgent")
+        expect(row).to_contain_text("Mensah Abena")
+        kofi_row = kofi_page.locator(f'[data-testid="worklist-row"][data-study-id="{study_id}"]')
+        expect(kofi_row).to_be_visible(timeout=5_000)
+
+        # kofi opens it too, then his replica stops hearing news (as if a moment behind):
+        # new _changes requests fail, and a link flap makes the app drop the one in flight
+        kofi_row.get_by_test_id("worklist-open").click()
+        expect(kofi_page.get_by_test_id("claim-button")).to_be_enabled()
+
+        def hold_changes(route: Route) -> None:
+            route.abort()
+
+        kofi_page.route(re.compile(r".*/sync/[^/]+/_changes.*"), hold_changes)
+        kofi_ctx.set_offline(True)
+        kofi_ctx.set_offline(False)
+        kofi_claims: list[int] = []
+        kofi_page.on(
+            "response",
+            lambda r: (
+                kofi_claims.append(r.status)
+                if r.request.method == "PUT" and "/claim%3A" in r.url
+                else None
+            ),
+        )
+
+        # -- osei claims (direct PUT through the gateway) -----------------------------------
+        row.get_by_test_id("worklist-open").click()
+        expect(osei.get_by_test_id("viewer-link")).to_have_attribute(
+            "href", re.compile(re.escape(study_id))
+        )
+        osei.get_by_test_id("claim-button").click()
+        expect(osei.get_by_test_id("claim-mine")).to_be_visible(timeout=5_000)
+        claim = wait_for_doc(couch, desk_db, claim_doc_id("demo", study_id), lambda d: True)
+        assert claim["radiologist"] == "osei"
+
+        # -- kofi clicks "claim" a moment later: 409 conflict, told who has it ---------------
+        expect(kofi_page.get_by_test_id("claim-button")).to_be_visible()
+        kofi_page.get_by_test_id("claim-button").click()
+        taken = kofi_page.get_by_test_id("claimed-by")
+        expect(taken).to_be_visible(timeout=5_000)
+        expect(taken).to_have_attribute("data-radiologist", "osei")
+        expect(taken).to_contain_text("taken by osei")
+        expect(kofi_page.get_by_test_id("desk-findings")).to_have_count(0)
+        assert kofi_claims == [409]  # the gateway decided, not the replicas
+        kofi_page.unroute(re.compile(r".*/sync/[^/]+/_changes.*"), hold_changes)
+        assert wait_for_doc(couch, desk_db, claim["_id"], lambda d: True)["radiologist"] == "osei"
+
+        # -- osei writes a draft, then signs -------------------------------------------------
+        findings = "Appendix 11 mm, periappendiceal fat stranding. No free air."
+        impression = "Acute appendicitis."
+        osei.get_by_test_id("desk-findings").fill(findings)
+        osei.get_by_test_id("save-draft-button").click()
+        expect(osei.get_by_test_id("report-message")).to_contain_text("Draft saved")
+        report_id = desk_report_doc_id("demo", study_id)
+        draft = wait_for_doc(couch, desk_db, report_id, lambda d: d.get("findings") == findings)
+        assert draft["state"] == "draft" and draft["author"] == "osei"
+
+        osei.get_by_test_id("desk-impression").fill(impression)
+        osei.get_by_test_id("sign-button").click()
+        editor = osei.get_by_test_id("report-editor")
+        expect(editor).to_have_attribute("data-state", "final", timeout=5_000)
+        expect(osei.get_by_test_id("desk-findings")).to_have_count(0)  # read only now
+        expect(osei.get_by_test_id("sign-button")).to_have_count(0)
+        expect(osei.get_by_test_id("desk-impression-final")).to_have_text(impression)
+
+        final = wait_for_doc(couch, desk_db, report_id, lambda d: d.get("state") == "final")
+        assert final["author"] == "osei"
+        assert final["findings"] == findings and final["impression"] == impression
+        assert final["signed_at"] and final["study_id"] == study_id and final["clinic"] == "demo"
+    finally:
+        osei_ctx.close()
+        kofi_ctx.close()
