@@ -221,3 +221,51 @@ def test_desk_claim_conflict_and_signed_report(
     finally:
         osei_ctx.close()
         kofi_ctx.close()
+
+
+def test_admin_page_users_health_audit(stack: Stack, browser: Browser) -> None:
+    """Sam's page against the real admin API: create and disable a user, health, audit."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    try:
+        page.goto(stack.gateway.url)
+        page.get_by_test_id("login-username").fill("sam")
+        page.get_by_test_id("login-password").fill(stack.secrets["password_sam"])
+        page.get_by_test_id("login-submit").click()
+        expect(page.get_by_test_id("nav-admin")).to_be_visible(timeout=10_000)
+        expect(page.get_by_test_id("nav-desk")).to_have_count(0)
+        expect(page.locator('[data-testid="user-row"][data-username="osei"]')).to_be_visible()
+
+        username = f"ama{uuid.uuid4().hex[:6]}"
+        page.get_by_test_id("new-user-username").fill(username)
+        page.get_by_test_id("new-user-password").fill(secrets.token_urlsafe(16))
+        page.get_by_test_id("new-user-role").select_option("clinician")
+        page.get_by_test_id("new-user-clinic").select_option("demo")
+        page.get_by_test_id("new-user-submit").click()
+        row = page.locator(f'[data-testid="user-row"][data-username="{username}"]')
+        expect(row).to_have_attribute("data-active", "true", timeout=5_000)
+        row.get_by_test_id("user-disable").click()
+        expect(row).to_have_attribute("data-active", "false", timeout=5_000)
+
+        page.get_by_test_id("admin-tab-clinics").click()
+        clinic = page.locator('[data-testid="clinic-row"][data-clinic-id="demo"]')
+        expect(clinic.get_by_test_id("clinic-destinations")).to_contain_text("orthanc")
+
+        page.get_by_test_id("admin-tab-health").click()
+        expect(page.get_by_test_id("health-status")).to_be_visible(timeout=10_000)
+        expect(
+            page.locator('[data-testid="clinic-health-row"][data-clinic-id="demo"]')
+        ).to_be_visible()
+        expect(
+            page.get_by_test_id("failures-empty").or_(page.get_by_test_id("failures-table"))
+        ).to_be_visible()
+
+        page.get_by_test_id("admin-tab-audit").click()
+        expect(
+            page.locator(
+                '[data-testid="audit-row"][data-action="user_disable"][data-actor="sam"]'
+            ).first
+        ).to_be_visible(timeout=5_000)
+    finally:
+        context.close()
