@@ -104,17 +104,21 @@ async def run_bridge(settings: BridgeSettings, stop: asyncio.Event | None = None
             id="compact",
             coalesce=True,
         )
-        resumed = await worker.resume()
-        log.info("bridge started; %d unfinished studies resumed", resumed)
+        unfinished = len(await ctx.state.unfinished_jobs())
         tasks.append(asyncio.create_task(watcher.run(), name="clinics feed"))
+        log.info(
+            "bridge started as worker %s; %d unfinished studies to resume",
+            settings.worker_id,
+            unfinished,
+        )
         await stop.wait()
     finally:
         log.info("bridge stopping")
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await watcher.close()
-        await worker.drain()
+        await worker.drain()  # let running studies finish their step (bounded)
+        await watcher.close()  # then stop the feeds and hand the leases back
         if scheduler.running:
             scheduler.shutdown(wait=False)
         with contextlib.suppress(Exception):

@@ -6,10 +6,11 @@ Every field is read from a ``RELAYPACS_`` environment variable (``object_store``
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from relaypacs.settings import CoreSettings
 
@@ -39,6 +40,10 @@ class BridgeSettings(CoreSettings):
     retry_max: float = 900.0  # cap of one delay, seconds
     give_up_after: float = 86_400.0  # seconds of retryable failures before the study fails
     chunk_wait_timeout: float = 7 * 86_400.0  # seconds a sealed study may wait for chunks
+
+    # -- several workers: each clinic is followed by the one holding its lease -------------
+    worker_id: str = Field(default_factory=socket.gethostname)  # stable across restarts
+    lease_ttl: float = 30.0  # seconds; a dead worker's clinics move on after this
 
     # -- loops -----------------------------------------------------------------------------
     sweep_interval: float = 60.0  # re-examine waiting/retrying jobs (safety net), seconds

@@ -133,11 +133,6 @@ def destination(status: Status, name: str, total: int) -> DestinationStatus:
     return dest
 
 
-def deliverable_files(status: Status) -> list[str]:
-    """Files that passed validation and are in the archive (stored or delivered)."""
-    return [fid for fid, f in status.files.items() if f.state in ("stored", "delivered")]
-
-
 def final_state(status: Status, destination_names: Iterable[str]) -> StatusState:
     """The study's final state from its files and destinations.
 
@@ -157,11 +152,7 @@ def final_state(status: Status, destination_names: Iterable[str]) -> StatusState
         for f in files.values():
             if f.sop_instance_uid not in have:
                 complete = False
-    if not names:
-        complete = False
-    if complete and all(f.state == "delivered" for f in files.values()):
-        return StatusState.delivered
-    if complete and not any(f.state == "failed" for f in files.values()):
+    if names and complete:
         return StatusState.delivered
     if not reached:
         return StatusState.failed
@@ -218,8 +209,4 @@ class StatusWriter:
         if self._lock.locked():
             return
         if time.monotonic() - self._last >= max(self.interval, 10 * self._cost):
-            await self.flush()
-
-    async def flush_if_dirty(self) -> None:
-        if self._dirty:
             await self.flush()

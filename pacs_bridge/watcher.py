@@ -5,7 +5,8 @@ and only then is its sequence eligible for the checkpoint, so a crash at any poi
 replays the change (harmless: opening an open job is a no-op) or finds the job at start.
 Chunk changes only wake a study that is waiting for them; they need no record, because
 every unfinished job is run again at start anyway.  A clinic added to the clinics
-database gets its feed within a heartbeat, without a restart.
+database gets its feed within a heartbeat, without a restart — from the worker that wins
+its lease (see :mod:`pacs_bridge.leases`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
 
 from couch_design_docs.names import valid_clinic_id
 from pacs_bridge.errors import Retryable
+from pacs_bridge.leases import Leases, preferred
 from pacs_bridge.pipeline import Context
 from pacs_bridge.worker import Worker
 from relaypacs.couch import Change, CouchError
@@ -100,16 +103,102 @@ class ClinicFeed:
                 log.info("checkpoint of %s not saved: %s", self.db_name, type(exc).__name__)
 
 
+class ClinicOwner:
+    """Holds (or waits for) one clinic's lease; follows its feed while the lease is ours."""
+
+    def __init__(self, ctx: Context, worker: Worker, leases: Leases, clinic_id: str) -> None:
+        self.ctx = ctx
+        self.worker = worker
+        self.leases = leases
+        self.clinic_id = clinic_id
+        self.feed: asyncio.Task[None] | None = None
+
+    async def run(self) -> None:
+        ttl = self.ctx.settings.lease_ttl
+        period = max(0.2, ttl / 3)
+        free_since: float | None = None
+        try:
+            while True:
+                try:
+                    held = await self._hold(ttl, free_since)
+                    free_since = (
+                        None
+                        if held or await self.leases.holder(self.clinic_id)
+                        else (free_since or time.monotonic())
+                    )
+                except (CouchError, Retryable) as exc:
+                    log.info("lease of %s not renewed: %s", self.clinic_id, type(exc).__name__)
+                    held = self.feed is not None  # keep working until the lease expires
+                if held and self.feed is None:
+                    log.info("following clinic %s", self.clinic_id)
+                    feed = ClinicFeed(self.ctx, self.worker, self.clinic_id)
+                    self.feed = asyncio.create_task(feed.run(), name=f"feed {self.clinic_id}")
+                    await self.worker.resume(self.clinic_id)
+                elif not held and self.feed is not None:
+                    log.info("clinic %s is now followed elsewhere", self.clinic_id)
+                    await self._stop_feed()
+                await asyncio.sleep(period * random.uniform(0.8, 1.2))
+        finally:
+            await self._stop_feed()
+            with contextlib.suppress(Exception):
+                await self.leases.release(self.clinic_id)
+
+    async def _hold(self, ttl: float, free_since: float | None) -> bool:
+        """Renew, take, or hand over the lease; True if this worker should follow the clinic."""
+        best = preferred(self.clinic_id, await self.leases.live_workers())
+        mine = best == self.leases.owner
+        if self.feed is not None:
+            if not mine:  # a preferred worker is alive: hand the clinic over
+                await self._stop_feed()
+                await self.leases.release(self.clinic_id)
+                return False
+            return await self.leases.acquire(self.clinic_id)
+        waited = free_since is not None and time.monotonic() - free_since > ttl
+        if mine or waited:
+            return await self.leases.acquire(self.clinic_id)
+        return False
+
+    async def _stop_feed(self) -> None:
+        self.worker.abandon(self.clinic_id)
+        if self.feed is not None:
+            self.feed.cancel()
+            await asyncio.gather(self.feed, return_exceptions=True)
+            self.feed = None
+
+
 class ClinicWatcher:
-    """Follows the clinics database and keeps one :class:`ClinicFeed` per active clinic."""
+    """Follows the clinics database and keeps one :class:`ClinicOwner` per active clinic."""
 
     def __init__(self, ctx: Context, worker: Worker) -> None:
         self.ctx = ctx
         self.worker = worker
-        self.feeds: dict[str, asyncio.Task[None]] = {}
-        self.started = time.monotonic()
+        self.leases = Leases(
+            ctx.couch.db(ctx.names.bridge), ctx.settings.worker_id, ctx.settings.lease_ttl
+        )
+        self.owners: dict[str, asyncio.Task[None]] = {}
+
+    async def heartbeat(self) -> None:
+        period = max(0.2, self.ctx.settings.lease_ttl / 3)
+        try:
+            while True:
+                try:
+                    await self.leases.heartbeat()
+                except (CouchError, Retryable) as exc:
+                    log.info("heartbeat not written: %s", type(exc).__name__)
+                await asyncio.sleep(period)
+        finally:
+            with contextlib.suppress(Exception):
+                await self.leases.heartbeat(leaving=True)
 
     async def run(self) -> None:
+        beat = asyncio.create_task(self.heartbeat(), name="worker heartbeat")
+        try:
+            await self._follow_clinics()
+        finally:
+            beat.cancel()
+            await asyncio.gather(beat, return_exceptions=True)
+
+    async def _follow_clinics(self) -> None:
         db = self.ctx.couch.db(self.ctx.names.clinics)
         while True:
             try:
@@ -129,17 +218,16 @@ class ClinicWatcher:
             return
         doc = change.doc or {}
         active = not change.deleted and doc.get("active", True)
-        if active and clinic_id not in self.feeds:
-            feed = ClinicFeed(self.ctx, self.worker, clinic_id)
-            self.feeds[clinic_id] = asyncio.create_task(feed.run(), name=f"feed {clinic_id}")
-            log.info("following clinic %s", clinic_id)
-        elif not active and clinic_id in self.feeds:
-            self.feeds.pop(clinic_id).cancel()
+        if active and clinic_id not in self.owners:
+            owner = ClinicOwner(self.ctx, self.worker, self.leases, clinic_id)
+            self.owners[clinic_id] = asyncio.create_task(owner.run(), name=f"lease {clinic_id}")
+        elif not active and clinic_id in self.owners:
+            self.owners.pop(clinic_id).cancel()
             log.info("stopped following clinic %s", clinic_id)
 
     async def close(self) -> None:
-        tasks = list(self.feeds.values())
+        tasks = list(self.owners.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self.feeds.clear()
+        self.owners.clear()

@@ -49,6 +49,7 @@ class Worker:
         self.running: dict[tuple[str, str], asyncio.Task[None]] = {}
         self.again: set[tuple[str, str]] = set()
         self.waiting: set[tuple[str, str]] = set()
+        self.held: set[str] = set()  # clinics whose lease this worker holds
         self.closing = False
 
     # -- entry points ----------------------------------------------------------------------
@@ -68,9 +69,10 @@ class Worker:
         if key in self.waiting or key in self.running:
             self.submit(clinic, study_id)
 
-    async def resume(self) -> int:
-        """Start (or schedule) every job that was not done when the bridge last stopped."""
-        jobs = await self.ctx.state.unfinished_jobs()
+    async def resume(self, clinic: str) -> int:
+        """Start (or schedule) the clinic's jobs that were not done when last stopped."""
+        self.held.add(clinic)
+        jobs = [j for j in await self.ctx.state.unfinished_jobs() if j.clinic == clinic]
         now = utcnow()
         for job in jobs:
             key = (job.clinic, job.study_id)
@@ -83,6 +85,17 @@ class Worker:
                 self.submit(job.clinic, job.study_id)
         return len(jobs)
 
+    def abandon(self, clinic: str) -> None:
+        """The clinic's lease is gone: stop its work here (as a crash would, safely)."""
+        self.held.discard(clinic)
+        for key, task in list(self.running.items()):
+            if key[0] == clinic:
+                task.cancel()
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(f"study:{clinic}:"):
+                job.remove()
+        self.waiting = {key for key in self.waiting if key[0] != clinic}
+
     async def sweep(self) -> None:
         """Safety net: start unfinished jobs that are neither running nor scheduled."""
         try:
@@ -93,6 +106,8 @@ class Worker:
         now = utcnow()
         for job in jobs:
             key = (job.clinic, job.study_id)
+            if job.clinic not in self.held:
+                continue
             if key in self.running or self.scheduler.get_job(self._job_name(key)):
                 continue
             when = parse_iso(job.next_attempt_at)
@@ -141,7 +156,8 @@ class Worker:
         )
 
     async def _fire(self, clinic: str, study_id: str) -> None:
-        self.submit(clinic, study_id)
+        if clinic in self.held:
+            self.submit(clinic, study_id)
 
     async def _run(self, key: tuple[str, str]) -> None:
         try:
