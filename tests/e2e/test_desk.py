@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -134,6 +135,7 @@ def test_desk_claim_conflict_and_signed_report(
     couch: httpx.Client,
     desk_db: str,
     second_radiologist: tuple[str, str],
+    screenshot_dir: Path,
 ) -> None:
     url = stack.gateway.url
     kofi, kofi_password = second_radiologist
@@ -150,6 +152,7 @@ def test_desk_claim_conflict_and_signed_report(
         expect(row).to_have_attribute("data-state", "delivered")
         expect(row).to_have_attribute("data-priority", "urgent")
         expect(row).to_contain_text("Mensah Abena")
+        osei.screenshot(path=screenshot_dir / "desk-worklist.png")
         kofi_row = kofi_page.locator(f'[data-testid="worklist-row"][data-study-id="{study_id}"]')
         expect(kofi_row).to_be_visible(timeout=5_000)
 
@@ -191,6 +194,7 @@ def test_desk_claim_conflict_and_signed_report(
         expect(taken).to_be_visible(timeout=5_000)
         expect(taken).to_have_attribute("data-radiologist", "osei")
         expect(taken).to_contain_text("taken by osei")
+        kofi_page.screenshot(path=screenshot_dir / "desk-taken.png")
         expect(kofi_page.get_by_test_id("desk-findings")).to_have_count(0)
         assert kofi_claims == [409]  # the gateway decided, not the replicas
         kofi_page.unroute(re.compile(r".*/sync/[^/]+/_changes.*"), hold_changes)
@@ -213,6 +217,7 @@ def test_desk_claim_conflict_and_signed_report(
         expect(osei.get_by_test_id("desk-findings")).to_have_count(0)  # read only now
         expect(osei.get_by_test_id("sign-button")).to_have_count(0)
         expect(osei.get_by_test_id("desk-impression-final")).to_have_text(impression)
+        osei.screenshot(path=screenshot_dir / "desk-signed.png")
 
         final = wait_for_doc(couch, desk_db, report_id, lambda d: d.get("state") == "final")
         assert final["author"] == "osei"
@@ -223,7 +228,9 @@ def test_desk_claim_conflict_and_signed_report(
         kofi_ctx.close()
 
 
-def test_admin_page_users_health_audit(stack: Stack, browser: Browser) -> None:
+def test_admin_page_users_health_audit(
+    stack: Stack, browser: Browser, screenshot_dir: Path
+) -> None:
     """Sam's page against the real admin API: create and disable a user, health, audit."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -247,6 +254,7 @@ def test_admin_page_users_health_audit(stack: Stack, browser: Browser) -> None:
         expect(row).to_have_attribute("data-active", "true", timeout=5_000)
         row.get_by_test_id("user-disable").click()
         expect(row).to_have_attribute("data-active", "false", timeout=5_000)
+        page.screenshot(path=screenshot_dir / "admin-users.png", full_page=True)
 
         page.get_by_test_id("admin-tab-clinics").click()
         clinic = page.locator('[data-testid="clinic-row"][data-clinic-id="demo"]')

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import type { Role } from "../../../lib/contract";
+import { getSession } from "../../../lib/session";
 import { formatDateTime } from "../../../lib/format";
 import type { AdminUser } from "../api/types";
 import { useAction, useAdminApi, useLoad } from "../hooks/use-admin";
@@ -67,7 +68,7 @@ function CreateUser({ clinics, onCreated }: { clinics: string[]; onCreated: () =
   );
 }
 
-function UserRow({ user, onChanged }: { user: AdminUser; onChanged: () => void }) {
+function UserRow({ user, me, onChanged }: { user: AdminUser; me: string | undefined; onChanged: () => void }) {
   const api = useAdminApi();
   const action = useAction();
   const act = async (what: () => Promise<unknown>, done: string) => {
@@ -88,7 +89,7 @@ function UserRow({ user, onChanged }: { user: AdminUser; onChanged: () => void }
       </td>
       <td className={th}>{user.totp_enabled ? "on" : "off"}</td>
       <td className={`${th} flex flex-wrap gap-1`}>
-        {user.active ? (
+        {user.username === me ? null : user.active ? (
           <button data-testid="user-disable" disabled={action.busy} className={button} onClick={() => confirm(`Disable ${user.username}? Their app stops syncing at once.`) && void act(() => api.disableUser(user.username), `${user.username} disabled.`)}>
             Disable
           </button>
@@ -138,7 +139,7 @@ export function UsersPanel() {
           </thead>
           <tbody>
             {list.map((u) => (
-              <UserRow key={u.username} user={u} onChanged={() => void users.reload()} />
+              <UserRow key={u.username} user={u} me={getSession()?.user.username} onChanged={() => void users.reload()} />
             ))}
           </tbody>
         </table>

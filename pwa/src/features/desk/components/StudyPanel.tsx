@@ -47,8 +47,7 @@ export function StudyPanel({ row, now, signedIn }: { row: WorklistRow; now: numb
       <section className="flex flex-col gap-1 rounded-xl bg-white p-4 shadow-sm">
         <h1 className="text-xl font-bold">{formatPersonName(e.patient?.name) || "(no name)"}</h1>
         <p className="text-sm text-slate-600">
-          {e.patient?.id && <>ID {e.patient.id} · </>}
-          {e.study?.modalities?.join(", ")} · {formatDicomDate(e.study?.date)} {e.study?.description && `· ${e.study.description}`}
+          {[e.patient?.id && `ID ${e.patient.id}`, e.study?.modalities?.join(", "), formatDicomDate(e.study?.date), e.study?.description].filter(Boolean).join(" · ")}
         </p>
         <p className="text-sm">
           <span className="font-semibold uppercase">{e.priority}</span> · {e.clinic_name || e.clinic} · sent by {e.author} · {e.instance_count} images · state{" "}
