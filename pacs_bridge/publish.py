@@ -96,7 +96,10 @@ def notification_for(study: Study, status: Status, now: str, app_url: str | None
     if state == StatusState.delivered:
         kind = NotificationKind.study_delivered
         title = "Study delivered to Radiology"
-        body = f"All {len(status.files)} images arrived in the PACS; every checksum matched."
+        body = (
+            f"All {len(status.files)} images arrived in the PACS; "
+            "every checksum was verified on the way."
+        )
     elif state == StatusState.partial:
         kind = NotificationKind.study_failed
         title = "Study partly delivered — some files need attention"
