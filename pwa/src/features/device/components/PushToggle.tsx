@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { ApiError } from "../../../lib/api-client";
 import { enablePush, pushSupported } from "../api/push";
 
 export function PushToggle() {
@@ -12,7 +13,13 @@ export function PushToggle() {
         onClick={() =>
           void enablePush()
             .then((s) => setState(s === "on" ? "Push notifications are on." : s === "denied" ? "Notifications are blocked in the browser settings." : "Not available here."))
-            .catch(() => setState("Could not turn on push notifications (are you online?)."))
+            .catch((err) =>
+              setState(
+                err instanceof ApiError && err.status === 404
+                  ? "Push notifications are not set up on this server; the inbox still shows everything."
+                  : "Could not turn on push notifications (are you online?).",
+              ),
+            )
         }
       >
         Turn on push notifications
