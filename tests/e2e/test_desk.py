@@ -277,3 +277,22 @@ def test_admin_page_users_health_audit(
         ).to_be_visible(timeout=5_000)
     finally:
         context.close()
+
+
+def test_clinician_keeps_the_clinic_app(stack: Stack, browser: Browser) -> None:
+    """Role-based navigation: a clinician gets capture/studies/reports/inbox, never the desk."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(stack.gateway.url + "/desk/demo/abcdefgh")  # a desk link, as a push would give
+        page.get_by_test_id("login-username").fill("amina")
+        page.get_by_test_id("login-password").fill(stack.secrets["password_amina"])
+        page.get_by_test_id("login-submit").click()
+        expect(page.get_by_test_id("nav-capture")).to_be_visible(timeout=10_000)
+        for tab in ("studies", "reports", "inbox"):
+            expect(page.get_by_test_id(f"nav-{tab}")).to_be_visible()
+        expect(page.get_by_test_id("nav-desk")).to_have_count(0)
+        expect(page.get_by_test_id("nav-capture")).to_have_attribute("aria-current", "page")
+        expect(page.get_by_test_id("file-input")).to_be_attached()
+    finally:
+        context.close()
