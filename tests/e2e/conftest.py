@@ -19,7 +19,8 @@ from tests.conftest import CouchEndpoint
 
 CHROMIUM = "/usr/bin/chromium"
 PWA_DIST = Path(__file__).resolve().parents[2] / "pwa" / "dist"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+# not under test-results/: pytest-playwright empties that folder at the start of a run
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 pytestmark = pytest.mark.e2e
 
