@@ -83,7 +83,12 @@ async def update_clinic(
     destinations: Iterable[Mapping[str, Any] | Destination] | None = None,
     active: bool | None = None,
 ) -> dict[str, Any]:
-    """Change a clinic's name, destinations (replaced as a whole) or active flag."""
+    """Change a clinic's name, destinations (replaced as a whole) or active flag.
+
+    Secrets are never sent back to the admin page, so a destination re-sent without a
+    ``secret`` keeps the one stored under the same name (same auth kind); a new secret
+    replaces it, and ``auth: none`` drops it.
+    """
     try:
         parsed = None
         if destinations is not None:
@@ -100,7 +105,7 @@ async def update_clinic(
         if name is not None:
             current["name"] = name
         if parsed is not None:
-            current["destinations"] = parsed
+            current["destinations"] = keep_secrets(current.get("destinations", []), parsed)
         if active is not None:
             current["active"] = active
         try:
@@ -112,6 +117,24 @@ async def update_clinic(
     doc = await couch.db(names.clinics).update(clinic_doc_id(clinic_id), change)
     assert doc is not None
     return public_clinic(doc)
+
+
+def keep_secrets(stored: list[Doc], incoming: list[Doc]) -> list[Doc]:
+    """``incoming`` destinations, each without a secret taking the stored one of its name."""
+    by_name = {d.get("name"): d for d in stored}
+    merged = []
+    for destination in incoming:
+        old = by_name.get(destination.get("name"))
+        if (
+            "secret" not in destination
+            and destination.get("auth", "none") != "none"
+            and old is not None
+            and old.get("auth") == destination.get("auth")
+            and "secret" in old
+        ):
+            destination = {**destination, "secret": old["secret"]}
+        merged.append(destination)
+    return merged
 
 
 def public_clinic(doc: Doc) -> dict[str, Any]:
