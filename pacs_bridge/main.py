@@ -10,9 +10,10 @@ from datetime import UTC
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from pacs_bridge.health import report_health
 from pacs_bridge.pipeline import ClinicLookup, Context
 from pacs_bridge.settings import BridgeSettings
-from pacs_bridge.state import BridgeState
+from pacs_bridge.state import BridgeState, iso, utcnow
 from pacs_bridge.store import store_from_settings
 from pacs_bridge.watcher import ClinicWatcher
 from pacs_bridge.worker import Worker
@@ -103,6 +104,22 @@ async def run_bridge(settings: BridgeSettings, stop: asyncio.Event | None = None
             seconds=settings.compact_interval,
             id="compact",
             coalesce=True,
+        )
+        scheduler.add_job(
+            worker.take_retry_requests,
+            "interval",
+            seconds=settings.health_interval,
+            id="retry-requests",
+            coalesce=True,
+        )
+        scheduler.add_job(
+            report_health,
+            "interval",
+            args=[ctx, worker.held, iso(utcnow())],
+            seconds=settings.health_interval,
+            id="health",
+            coalesce=True,
+            next_run_time=utcnow(),
         )
         unfinished = len(await ctx.state.unfinished_jobs())
         tasks.append(asyncio.create_task(watcher.run(), name="clinics feed"))

@@ -50,6 +50,16 @@ log = logging.getLogger(__name__)
 class Outcome:
     kind: Literal["done", "waiting", "retry"]
     error: BaseException | None = None
+    result: tuple[str, str | None, str | None] | None = None  # final state, code, message
+
+
+def result_of(status: Status) -> tuple[str, str | None, str | None]:
+    first = status.errors[0] if status.errors else None
+    return (
+        StatusState(status.state).value,
+        first.code if first else None,
+        first.message if first else None,
+    )
 
 
 class ClinicLookup:
@@ -88,7 +98,7 @@ class Context:
 
 
 async def process_study(
-    ctx: Context, clinic_id: str, study_id: str, *, give_up: bool = False
+    ctx: Context, clinic_id: str, study_id: str, *, give_up: bool = False, retry: bool = False
 ) -> Outcome:
     db = ctx.couch.db(ctx.names.clinic(clinic_id))
     with map_couch_errors():
@@ -101,9 +111,11 @@ async def process_study(
     clinic = await ctx.clinics.get(clinic_id)
     destinations = [d for d in (clinic.destinations if clinic else []) if d.enabled]
     status = writer.status
+    if retry and not st.manifest_changed(status, study) and st.reset_for_retry(status, now):
+        await writer.flush()
     if st.is_final(status) and not st.manifest_changed(status, study):
         await finish(ctx, db, study, writer, clinic)
-        return Outcome("done")
+        return Outcome("done", result=result_of(status))
     fresh = status.rev is None
     if st.manifest_changed(status, study) or status.manifest_rev != study.rev:
         st.restart(status, study, now)
@@ -117,6 +129,7 @@ async def process_study(
     outcome = await run.execute()
     if outcome.kind == "done":
         await finish(ctx, db, study, writer, clinic)
+        outcome.result = result_of(status)
     return outcome
 
 

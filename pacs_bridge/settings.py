@@ -50,6 +50,7 @@ class BridgeSettings(CoreSettings):
     compact_interval: float = 300.0  # compact clinic databases that lost chunks, seconds
     checkpoint_interval: float = 1.0  # most seconds between checkpoint writes of a feed
     heartbeat_ms: int = 10_000  # changes feed heartbeat
+    health_interval: float = 5.0  # health:<worker> report and admin retry requests, seconds
 
     # -- links -----------------------------------------------------------------------------
     # worklist link, e.g. https://pacs/viewer?StudyInstanceUIDs={study_uid}; a destination's

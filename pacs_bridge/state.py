@@ -12,6 +12,7 @@ Every write is a conflict-retrying read-modify-write (:meth:`Database.update`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from couch_design_docs.models import Destination
 from pacs_bridge.errors import CouchDown, map_couch_errors
-from relaypacs.couch import Database
+from relaypacs.couch import Conflict, Database, NotFound
 from relaypacs.types import Seq
 
 JobState = Literal["open", "waiting", "retrying", "done"]
@@ -70,6 +71,11 @@ class Job(BaseModel):
     next_attempt_at: str | None = None
     last_error: str | None = None
     waiting_for_chunks: bool = False
+    retry_requested: bool = False  # an admin asked for a re-run of a failed/partial study
+    result: str | None = None  # the final status state of the last finished run
+    result_code: str | None = None
+    result_message: str | None = None
+    result_at: str | None = None
 
     @property
     def id(self) -> str:
@@ -82,8 +88,9 @@ class BridgeState:
 
     # -- jobs ------------------------------------------------------------------------------
 
-    async def open_job(self, clinic: str, study_id: str) -> Job:
-        """Record that a study needs work (a sealed manifest arrived or changed)."""
+    async def open_job(self, clinic: str, study_id: str, *, retry: bool = False) -> Job:
+        """Record that a study needs work (a sealed manifest arrived or changed, or an
+        admin asked for a retry)."""
         now = iso(utcnow())
 
         def change(current: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -91,12 +98,19 @@ class BridgeState:
                 return {
                     "type": "job",
                     **Job(
-                        clinic=clinic, study_id=study_id, created_at=now, updated_at=now
+                        clinic=clinic,
+                        study_id=study_id,
+                        created_at=now,
+                        updated_at=now,
+                        retry_requested=retry,
                     ).model_dump(),
                 }
-            if current.get("state") == "open":
+            if current.get("state") == "open" and (not retry or current.get("retry_requested")):
                 return None
-            return {**current, "state": "open", "updated_at": now, "next_attempt_at": None}
+            new = {**current, "state": "open", "updated_at": now, "next_attempt_at": None}
+            if retry:
+                new.update(retry_requested=True, problem_since=None, attempts=0)
+            return new
 
         with map_couch_errors():
             doc = await self.db.update(job_id(clinic, study_id), change)
@@ -184,3 +198,14 @@ class BridgeState:
                 "The bridge could not record a delivery; it will be tried again.",
                 f"ledger write refused: {refused[:3]}",
             )
+
+    # -- retry requests (written by the gateway's admin API) -------------------------------
+
+    async def retry_requests(self) -> list[dict[str, Any]]:
+        with map_couch_errors():
+            rows = await self.db.ids_with_prefix("retry:", include_docs=True)
+        return [row["doc"] for row in rows if row.get("doc")]
+
+    async def drop_retry_request(self, doc: dict[str, Any]) -> None:
+        with map_couch_errors(), contextlib.suppress(NotFound, Conflict):
+            await self.db.delete(doc["_id"], doc["_rev"])

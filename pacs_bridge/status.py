@@ -102,6 +102,30 @@ def restart(status: Status, study: Study, now: str) -> None:
     status.updated_at = now
 
 
+def reset_for_retry(status: Status, now: str) -> bool:
+    """An admin's retry of a failed or partial study: destinations that did not get every
+    image, and files that failed for a transient reason, are tried again.  Files that are
+    invalid stay failed (only a re-export helps).  Returns False if there is nothing to do.
+    """
+    if StatusState(status.state) not in (StatusState.failed, StatusState.partial):
+        return False
+    for fs in status.files.values():
+        if fs.state == "failed" and fs.error is not None and fs.error.code.startswith("gave_up"):
+            fs.state = "pending"
+            fs.error = None
+    for dest in status.destinations.values():
+        if dest.state != "delivered":
+            dest.state = "pending"
+            dest.failed = []
+            dest.error = None
+    keep = {fid for fid, fs in status.files.items() if fs.state == "failed"}
+    status.errors = [e for e in status.errors if e.file_id in keep and e.destination is None]
+    status.state = StatusState.received
+    status.history.append(HistoryEntry(state=StatusState.received, at=now))
+    status.updated_at = now
+    return True
+
+
 def manifest_changed(status: Status, study: Study) -> bool:
     return set(status.files) != {f.file_id for f in study.files}
 

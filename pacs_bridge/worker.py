@@ -96,6 +96,24 @@ class Worker:
                 job.remove()
         self.waiting = {key for key in self.waiting if key[0] != clinic}
 
+    async def take_retry_requests(self) -> None:
+        """Admins' retries (``retry:<clinic>:<study>``): re-open the job, run it, drop the
+        request.  A crash before the drop only means the (idempotent) retry runs again."""
+        try:
+            requests = await self.ctx.state.retry_requests()
+        except Retryable as exc:
+            log.info("retry requests not read: %s", exc.code)
+            return
+        for request in requests:
+            clinic, study_id = request.get("clinic"), request.get("study_id")
+            if clinic not in self.held or not study_id:
+                continue
+            await self.ctx.state.open_job(clinic, study_id, retry=True)
+            await self.ctx.state.drop_retry_request(request)
+            log.info("study %s/%s: retry requested by an administrator", clinic, study_id)
+            self.waiting.discard((clinic, study_id))
+            self.submit(clinic, study_id)
+
     async def sweep(self) -> None:
         """Safety net: start unfinished jobs that are neither running nor scheduled."""
         try:
@@ -186,7 +204,9 @@ class Worker:
         deadline = self._deadline(job)
         give_up = deadline is not None and deadline <= now
         try:
-            outcome = await process_study(self.ctx, clinic, study_id, give_up=give_up)
+            outcome = await process_study(
+                self.ctx, clinic, study_id, give_up=give_up, retry=job.retry_requested
+            )
         except BridgeError as exc:
             outcome = Outcome("retry", exc)
         except Exception as exc:  # a bug or an unforeseen answer: retry, then give up
@@ -208,7 +228,11 @@ class Worker:
             if isinstance(error, BridgeError)
             else describe(error)[:1000]
         )
+        job.retry_requested = False
         if outcome.kind == "done":
+            if outcome.result is not None:
+                job.result, job.result_code, job.result_message = outcome.result
+                job.result_at = iso(now)
             job.state = "done"
             job.attempts = 0
             job.problem_since = None

@@ -332,6 +332,7 @@ def bridge_settings(core_settings: Any, data_dir: Path, **over: Any) -> BridgeSe
         "compact_interval": 1.0,
         "checkpoint_interval": 0.2,
         "heartbeat_ms": 1000,
+        "health_interval": 0.5,
         "log_level": "INFO",
     }
     values.update(over)
