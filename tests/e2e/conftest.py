@@ -7,6 +7,7 @@ demo clinic and one user per role.  Playwright never downloads a browser here.
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,8 +63,12 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
     prefix = f"e2e{uuid.uuid4().hex[:8]}_"
+    data_dir = tmp_path_factory.mktemp("stack")
+    # serve a snapshot: a rebuild of pwa/dist during the session (another shell running
+    # `npm run build`) would otherwise break the service worker's precache mid-test
+    dist = shutil.copytree(PWA_DIST, data_dir / "pwa-dist")
     running = Stack(
-        data_dir=tmp_path_factory.mktemp("stack"),
+        data_dir=data_dir,
         gateway_port=0,
         couch_url=couch_endpoint.url,
         couch_user=couch_endpoint.user,
@@ -80,7 +85,7 @@ def stack(
             "RELAYPACS_S3_SECRET_KEY": s3.secret_key,
             "RELAYPACS_RETRY_BASE": "0.5",
             "RELAYPACS_SWEEP_INTERVAL": "2",
-            "RELAYPACS_PWA_DIST": str(PWA_DIST),
+            "RELAYPACS_PWA_DIST": str(dist),
         },
     ).start()
     yield running

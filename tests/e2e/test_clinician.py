@@ -84,6 +84,32 @@ def orthanc_lookup(client: httpx.Client, uid: str) -> list[dict]:
     return response.json()
 
 
+# what the status badge may show, in the order a study moves through it
+JOURNEY_ORDER = [
+    "waiting", "sending", "sent",
+    "received", "assembling", "validating", "stored", "delivering", "delivered",
+]  # fmt: skip
+
+
+def record_states(page: Page, study_id: str) -> None:
+    """Collect every distinct ``data-state`` the study's dashboard row shows, in order."""
+    page.evaluate(
+        """id => {
+            const sel = `[data-testid="dashboard-row"][data-study-id="${id}"]`;
+            const seen = window.__states = [];
+            const look = () => {
+                const state = document.querySelector(sel)?.getAttribute("data-state");
+                if (state && seen[seen.length - 1] !== state) seen.push(state);
+            };
+            look();
+            new MutationObserver(look).observe(document.body, {
+                subtree: true, childList: true, attributes: true, attributeFilter: ["data-state"],
+            });
+        }""",
+        study_id,
+    )
+
+
 def pick_files(page: Page, paths: list[Path]) -> None:
     page.get_by_test_id("nav-capture").click()
     page.get_by_test_id("file-input").set_input_files([str(p) for p in paths])
@@ -163,10 +189,17 @@ def test_offline_capture_is_delivered_to_the_pacs(
     expect(sealed.get_by_test_id("series-row")).to_have_count(2)
 
     # -- a link appears: it goes out by itself ----------------------------------------------
-    context.set_offline(False)
     page.get_by_test_id("nav-studies").click()
     row = page.locator(f'[data-testid="dashboard-row"][data-study-id="{study_id}"]')
+    expect(row).to_have_attribute("data-state", "waiting", timeout=UI_TIMEOUT_MS)
+    expect(row.get_by_test_id("status-label")).to_contain_text("waiting for network")
+    record_states(page, study_id)
+    context.set_offline(False)
     expect(row).to_have_attribute("data-state", "delivered", timeout=DELIVERY_TIMEOUT_MS)
+    seen = page.evaluate("window.__states")
+    assert seen[0] == "waiting" and seen[-1] == "delivered", seen
+    ranks = [JOURNEY_ORDER.index(state) for state in seen]  # unknown state: ValueError
+    assert ranks == sorted(ranks), f"status went backwards: {seen}"
     expect(row.get_by_test_id("status-badge")).to_have_text("delivered")
     expect(row.get_by_test_id("failure-reason")).to_have_count(0)
 
