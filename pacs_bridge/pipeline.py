@@ -25,20 +25,18 @@ from couch_design_docs.names import DatabaseNames, study_doc_id
 from pacs_bridge import publish
 from pacs_bridge import status as st
 from pacs_bridge.assembly import assemble, study_chunk_docs
+from pacs_bridge.delivery import DeliveryStage
 from pacs_bridge.errors import (
     BridgeError,
     ChunksMissing,
     Final,
-    PacsRejected,
-    PacsUnavailable,
     Retryable,
     map_couch_errors,
 )
 from pacs_bridge.reclaim import delete_chunks
 from pacs_bridge.settings import BridgeSettings
-from pacs_bridge.state import BridgeState, destination_key, iso, utcnow
+from pacs_bridge.state import BridgeState, iso, utcnow
 from pacs_bridge.store import ObjectStore, object_key
-from pacs_bridge.stow import Part, failure_text, stow
 from pacs_bridge.validation import validate_file
 from relaypacs.couch import CouchClient, Database
 from relaypacs.webpush import WebPushSender
@@ -133,7 +131,7 @@ async def process_study(
     return outcome
 
 
-class StudyRun:
+class StudyRun(DeliveryStage):
     def __init__(
         self,
         ctx: Context,
@@ -266,149 +264,6 @@ class StudyRun:
         fs.stored_at = self.now()
         fs.error = None
         st.clear_errors(self.status, file_id=file.file_id)
-
-    # -- deliver ---------------------------------------------------------------------------
-
-    async def deliver_loop(self) -> None:
-        """Take ready files in batches; up to ``stow_concurrency`` batches in flight."""
-        batch: list[StudyFile] = []
-        size = max(1, self.settings.stow_batch_size)
-        slots = asyncio.Semaphore(max(1, self.settings.stow_concurrency))
-        in_flight: set[asyncio.Task[None]] = set()
-
-        async def send(files: list[StudyFile]) -> None:
-            try:
-                await self.deliver_batch(files)
-            finally:
-                slots.release()
-
-        try:
-            while True:
-                file = await self.ready.get()
-                if file is not None:
-                    batch.append(file)
-                    if len(batch) < size:
-                        continue
-                if batch:
-                    await slots.acquire()
-                    task = asyncio.create_task(send(batch))
-                    in_flight.add(task)
-                    task.add_done_callback(in_flight.discard)
-                    batch = []
-                if file is None:
-                    break
-            if in_flight:
-                await asyncio.gather(*in_flight)
-        except BaseException:
-            for task in in_flight:
-                task.cancel()
-            raise
-
-    async def deliver_batch(self, files: list[StudyFile]) -> None:
-        for destination in self.destinations:
-            if destination.name in self.down:
-                continue
-            try:
-                await self.deliver_to(destination, files)
-            except PacsUnavailable as exc:
-                self._destination_retry(destination, exc)
-            except Retryable as exc:  # the archive or CouchDB: the study retries as a whole
-                self.problems.append(exc)
-                self.down.add(destination.name)
-            await self.writer.touch()
-
-    def _destination_retry(self, destination: Destination, exc: Retryable) -> None:
-        dest = st.destination(self.status, destination.name, len(self.study.files))
-        exc.destination = destination.name
-        dest.state = "retrying"
-        dest.error = exc.to_status_error()
-        st.set_error(self.status, dest.error)
-        self.down.add(destination.name)
-        self.problems.append(exc)
-
-    async def deliver_to(self, destination: Destination, files: list[StudyFile]) -> None:
-        dest = st.destination(self.status, destination.name, len(self.study.files))
-        have = set(dest.delivered) | set(dest.already_present) | set(dest.failed)
-        todo = [f for f in files if f.sop_instance_uid not in have]
-        if not todo:
-            return
-        key = destination_key(destination)
-        ledger = await self.ctx.state.ledger(key, [f.sop_instance_uid for f in todo])
-        send: list[StudyFile] = []
-        for f in todo:
-            entry = ledger.get(f.sop_instance_uid)
-            if entry is None or entry.get("sha256") != f.sha256:
-                send.append(f)
-            elif entry.get("study_id") == self.study.study_id:
-                dest.delivered.append(f.sop_instance_uid)  # confirmed before a crash
-            else:
-                dest.already_present.append(f.sop_instance_uid)
-        if not send:
-            return
-        st.advance(self.status, StatusState.delivering, self.now())
-        dest.state = "delivering"
-        dest.attempts += 1
-        dest.last_attempt_at = self.now()
-        dest.next_attempt_at = None
-        await self.writer.touch()
-        store = self.ctx.store
-        parts = [
-            Part(
-                f.sop_instance_uid,
-                f.size,
-                lambda k=self.status.files[f.file_id].object_key: store.iter_bytes(k or ""),
-            )
-            for f in send
-        ]
-        try:
-            result = await stow(
-                self.ctx.http, destination, parts, read_timeout=self.settings.stow_timeout
-            )
-        except PacsRejected as exc:
-            uids = [f.sop_instance_uid for f in send]
-            dest.failed.extend(uids)
-            dest.error = exc.to_status_error()
-            st.set_error(self.status, dest.error)
-            return
-        confirmed = [f for f in send if f.sop_instance_uid in result.referenced]
-        await self.ctx.state.record_delivered(
-            key,
-            [(f.sop_instance_uid, f.sha256) for f in confirmed],
-            self.study.study_id,
-            self.study.clinic,
-        )
-        dest.delivered.extend(f.sop_instance_uid for f in confirmed)
-        final_failures = {
-            uid: code for uid, code in result.failed.items() if uid not in result.retryable_failures
-        }
-        if final_failures:
-            dest.failed.extend(final_failures)
-            names = ", ".join(
-                f"{self.by_uid[uid].name} ({failure_text(code)})"
-                for uid, code in list(final_failures.items())[:10]
-            )
-            error = PacsRejected(
-                f"The PACS {destination.name} refused {len(final_failures)} image(s): {names}.",
-                "; ".join(
-                    f"{uid}: FailureReason {code if code is None else hex(code)}"
-                    for uid, code in final_failures.items()
-                ),
-                destination=destination.name,
-            )
-            dest.error = error.to_status_error()
-            st.set_error(self.status, dest.error)
-        again = set(result.retryable_failures) | result.unconfirmed
-        if again:
-            exc = PacsUnavailable(
-                f"The PACS {destination.name} did not confirm {len(again)} image(s); "
-                "delivery will be retried.",
-                f"HTTP {result.status_code}; unconfirmed {sorted(again)[:20]}",
-                code="pacs_unconfirmed",
-            )
-            self._destination_retry(destination, exc)
-        elif not final_failures:
-            dest.error = None
-            st.clear_errors(self.status, destination=destination.name)
 
     # -- conclude --------------------------------------------------------------------------
 
