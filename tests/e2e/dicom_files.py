@@ -6,6 +6,7 @@ earlier run left in the session's Orthanc (which keeps the first copy of a re-se
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,8 +51,13 @@ def make_study(
     patient_name: str = "E2E^Amina",
     patient_id: str | None = None,
     prefix: str = "ct",
+    matrix: int | None = None,
 ) -> GeneratedStudy:
-    """One CT study with ``len(series_sizes)`` series of that many instances each."""
+    """One CT study with ``len(series_sizes)`` series of that many instances each.
+
+    ``matrix`` (e.g. 1024) makes each image that many pixels square with random 16-bit
+    values, so a file spans several ~1 MiB chunks; otherwise the 128x128 template image.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     study_uid = generate_uid()
     study = GeneratedStudy(study_uid, patient_name, patient_id or f"E2E-{study_uid[-8:]}")
@@ -70,6 +76,9 @@ def make_study(
             ds.PatientName = patient_name
             ds.PatientID = study.patient_id
             ds.StudyDescription = "e2e abdomen"
+            if matrix:
+                ds.Rows = ds.Columns = matrix
+                ds.PixelData = os.urandom(matrix * matrix * 2)
             path = directory / f"{prefix}-s{s}-i{n}.dcm"
             ds.save_as(path, enforce_file_format=True)
             study.instances.append(Instance(path, sop_uid, series_uid))

@@ -13,13 +13,15 @@ Every wait is on a condition (Playwright ``expect`` or a polled predicate), neve
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
+from couch_design_docs.models import CHUNK_SIZE
 from relaypacs.stack import Stack
 from tests.e2e.dicom_files import (
     GeneratedStudy,
@@ -319,3 +321,55 @@ def test_re_exported_file_completes_a_failed_study(
             stored = orthanc.get(f"/instances/{hits[0]['ID']}/file").content
             expected = good_copy if instance is bad else instance.path
             assert stored == expected.read_bytes(), instance.path.name
+
+
+def test_transfer_resumes_after_the_signal_drops(
+    stack: Stack,
+    page: Page,
+    tmp_path: Path,
+) -> None:
+    """Journey 3: the link fails at the start and again mid-way; the push resumes by itself,
+    no chunk is accepted twice, and every instance reaches the PACS once."""
+    study = make_study(tmp_path / "export", (6,), patient_name="E2E^Resume", matrix=1024)
+    chunk_count = sum(-(-p.stat().st_size // CHUNK_SIZE) for p in study.paths)
+    accepted: list[str] = []
+    dropped: list[int] = []
+    chunk_requests = 0
+
+    def signal(route: Route) -> None:
+        nonlocal chunk_requests
+        docs = json.loads(route.request.post_data or "{}").get("docs", [])
+        ids = [d["_id"] for d in docs if d.get("type") == "chunk"]
+        if not ids:
+            route.continue_()
+            return
+        chunk_requests += 1
+        if chunk_requests in (1, 3):  # no signal at first, and again after one batch
+            dropped.append(len(ids))
+            route.abort("internetdisconnected")
+            return
+        accepted.extend(ids)
+        route.continue_()
+
+    sign_in(page, stack)
+    page.route(re.compile(r"/sync/[^/?]+/_bulk_docs"), signal)
+    pick_files(page, study.paths)
+    card = page.locator(f'[data-testid="study-card"][data-study-uid="{study.study_instance_uid}"]')
+    expect(card.get_by_test_id("seal-button")).to_be_enabled(timeout=60_000)
+    study_id = card.get_attribute("data-study-id")
+    card.get_by_test_id("seal-button").click()
+
+    page.get_by_test_id("nav-studies").click()
+    row = page.locator(f'[data-testid="dashboard-row"][data-study-id="{study_id}"]')
+    expect(row).to_have_attribute("data-state", "delivered", timeout=DELIVERY_TIMEOUT_MS)
+    expect(row.get_by_test_id("integrity-receipt")).to_have_attribute("data-all-match", "true")
+
+    assert len(dropped) == 2, dropped
+    assert len(accepted) == len(set(accepted)), "a chunk was accepted twice"
+    assert len(accepted) == chunk_count
+    with orthanc_client(stack) as orthanc:
+        for instance in study.instances:
+            hits = orthanc_lookup(orthanc, instance.sop_instance_uid)
+            assert [h["Type"] for h in hits] == ["Instance"], instance.path.name
+            stored = orthanc.get(f"/instances/{hits[0]['ID']}/file").content
+            assert stored == instance.path.read_bytes(), instance.path.name
