@@ -288,6 +288,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         bridge = Bridge(root / "bridge", env)
         bridge.start()
+        # a daemon is long-running: warm it up (imports, decoders, connections) untimed
+        warm_uid, warm_files = generate(root / "warmup", 5)
+        await upload_chunks(db, "benchwarmup", warm_files)
+        await seal_and_wait(db, "benchwarmup", warm_uid, warm_files)
         await asyncio.sleep(1.0)
         baseline = rss_mb(bridge.pid or 0)
         sampler = RssSampler(bridge.pid or 0)
