@@ -16,53 +16,24 @@ throughout.  The last line is one JSON object:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
 import statistics
 import subprocess
-import sys
-import tempfile
 import threading
 import time
-import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from couch_design_docs.names import DatabaseNames
-from couch_design_docs.setup import setup
-from relaypacs.harness.process import ManagedServer
-from relaypacs.harness.servers import CouchServer
-
-ROOT = Path(__file__).resolve().parent.parent
-NODE_CLIENT = ROOT / "tests" / "node_client"
-PASSWORD = "bench password 2026"
-
-
-@dataclass(kw_only=True)
-class Gateway(ManagedServer):
-    name: str = "gateway"
-    env: dict[str, str] = field(default_factory=dict)
-
-    def command(self) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "sync_gateway.main",
-            "--host",
-            self.host,
-            "--port",
-            str(self.port),
-        ]
-
-    def environment(self) -> dict[str, str]:
-        return {**os.environ, **self.env}
-
-    def probe(self, client: httpx.Client) -> bool:
-        return client.get(self.url + "/readyz").status_code == 200
+from bench.common import (
+    NODE_CLIENT,
+    PASSWORD,
+    USER,
+    BenchWorld,
+    ensure_node_client,
+    gateway_on_couch,
+)
 
 
 class RssSampler(threading.Thread):
@@ -111,19 +82,6 @@ def mb_per_s(result: dict[str, Any]) -> float:
     return result["bytes"] / 1024 / 1024 / max(result["ms"] / 1000, 1e-6)
 
 
-async def provision(couch: CouchServer, names: DatabaseNames, env: dict[str, str]) -> None:
-    from sync_gateway.accounts.service import create_clinic, create_user
-    from sync_gateway.settings import GatewaySettings
-
-    settings = GatewaySettings(
-        _env_file=None, **{k.removeprefix("RELAYPACS_").lower(): v for k, v in env.items()}
-    )
-    async with settings.couch_client() as client:
-        await setup(client, names)
-        await create_clinic(client, names, "bench", "Bench Clinic")
-        await create_user(client, names, settings, "bencher", PASSWORD, "clinician", "bench")
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench gateway", description=__doc__)
     parser.add_argument("--docs", type=int, default=200)
@@ -131,46 +89,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=5, help="interleaved push+pull rounds")
     args = parser.parse_args(argv)
-    if not (NODE_CLIENT / "node_modules" / "pouchdb-core").is_dir():
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=NODE_CLIENT,
-            check=True,
-        )
-
-    with tempfile.TemporaryDirectory(prefix="bench-gateway-") as tmp:
-        work = Path(tmp)
-        couch = CouchServer(workdir=work / "couch", admin_password="bench-admin")
-        couch.start()
-        try:
-            names = DatabaseNames(f"b{uuid.uuid4().hex[:6]}_")
-            env = {
-                "RELAYPACS_ENV": "test",
-                "RELAYPACS_COUCHDB_URL": couch.url,
-                "RELAYPACS_COUCHDB_USER": couch.admin_user,
-                "RELAYPACS_COUCHDB_PASSWORD": couch.admin_password,
-                "RELAYPACS_DB_PREFIX": names.prefix,
-                "RELAYPACS_JWT_SECRET": "bench-secret-" + "x" * 32,
-                "RELAYPACS_ACCESS_LOG": "false",
-                "RELAYPACS_LOG_LEVEL": "WARNING",
-            }
-            asyncio.run(provision(couch, names, env))
-            gateway = Gateway(workdir=work / "gateway", env=env)
-            gateway.start()
-            try:
-                return run(args, couch, gateway, names)
-            finally:
-                gateway.stop()
-        finally:
-            couch.stop()
+    ensure_node_client()
+    with gateway_on_couch("bench-gateway-") as world:
+        return run(args, world)
 
 
-def run(
-    args: argparse.Namespace, couch: CouchServer, gateway: Gateway, names: DatabaseNames
-) -> int:
-    db = names.clinic("bench")
+def run(args: argparse.Namespace, world: BenchWorld) -> int:
+    couch, gateway, db = world.couch, world.gateway, world.clinic_db
     with httpx.Client(base_url=gateway.url) as http:
-        login = http.post("/api/v1/auth/login", json={"username": "bencher", "password": PASSWORD})
+        login = http.post("/api/v1/auth/login", json={"username": USER, "password": PASSWORD})
         login.raise_for_status()
         token = login.json()["access_token"]
         http.get(f"/sync/{db}", headers={"Authorization": f"Bearer {token}"}).raise_for_status()

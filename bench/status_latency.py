@@ -27,54 +27,31 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.common import (
+    CLINIC,
+    NODE_CLIENT,
+    PASSWORD,
+    USER,
+    BenchWorld,
+    ensure_node_client,
+    gateway_on_couch,
+)
 from couch_design_docs.models import HistoryEntry, Status, StatusState
-from couch_design_docs.names import DatabaseNames
-from couch_design_docs.setup import setup
 from relaypacs.couch import CouchClient
-from relaypacs.harness.process import ManagedServer
-from relaypacs.harness.servers import CouchServer
 
-ROOT = Path(__file__).resolve().parent.parent
-NODE_CLIENT = ROOT / "tests" / "node_client"
 WATCHER = NODE_CLIENT / "watch_live.mjs"
-PASSWORD = "bench password 2026"
-CLINIC = "bench"
-USER = "bencher"
 GOAL_P95_S = 1.0
 STATES = [StatusState.received, StatusState.validating, StatusState.stored, StatusState.delivered]
-
-
-@dataclass(kw_only=True)
-class Gateway(ManagedServer):
-    """``python -m sync_gateway.main`` with settings from the environment."""
-
-    name: str = "gateway"
-    env: dict[str, str] = field(default_factory=dict)
-
-    def command(self) -> list[str]:
-        return [sys.executable, "-m", "sync_gateway.main", "--host", self.host,
-                "--port", str(self.port)]  # fmt: skip
-
-    def environment(self) -> dict[str, str]:
-        return {**os.environ, **self.env}
-
-    def probe(self, client: httpx.Client) -> bool:
-        return client.get(self.url + "/readyz").status_code == 200
 
 
 def now_iso() -> str:
@@ -221,22 +198,8 @@ async def measure(
     return samples, missed
 
 
-async def provision(couch: CouchServer, names: DatabaseNames, env: dict[str, str]) -> None:
-    from sync_gateway.accounts.service import create_clinic, create_user
-    from sync_gateway.settings import GatewaySettings
-
-    fields = {k.removeprefix("RELAYPACS_").lower(): v for k, v in env.items()}
-    settings = GatewaySettings(_env_file=None, **fields)
-    async with settings.couch_client() as client:
-        await setup(client, names)
-        await create_clinic(client, names, CLINIC, "Bench Clinic")
-        await create_user(client, names, settings, USER, PASSWORD, "clinician", CLINIC)
-
-
-async def run(
-    args: argparse.Namespace, couch: CouchServer, gateway: Gateway, names: DatabaseNames
-) -> dict[str, Any]:
-    db = names.clinic(CLINIC)
+async def run(args: argparse.Namespace, world: BenchWorld) -> dict[str, Any]:
+    couch, gateway, db = world.couch, world.gateway, world.clinic_db
     async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as http:
         login = await http.post("/api/v1/auth/login", json={"username": USER, "password": PASSWORD})
         login.raise_for_status()
@@ -334,36 +297,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-per-sample", dest="per_sample", action="store_false",
                         help="print only the summary, not every sample")  # fmt: skip
     args = parser.parse_args(argv)
-    if not (NODE_CLIENT / "node_modules" / "pouchdb-core").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=NODE_CLIENT, check=True)  # fmt: skip
-
-    with tempfile.TemporaryDirectory(prefix="bench-status-latency-") as tmp:
-        work = Path(tmp)
-        couch = CouchServer(workdir=work / "couch", admin_password="bench-admin")
-        couch.start()
-        try:
-            names = DatabaseNames(f"b{uuid.uuid4().hex[:6]}_")
-            env = {
-                "RELAYPACS_ENV": "test",
-                "RELAYPACS_COUCHDB_URL": couch.url,
-                "RELAYPACS_COUCHDB_USER": couch.admin_user,
-                "RELAYPACS_COUCHDB_PASSWORD": couch.admin_password,
-                "RELAYPACS_DB_PREFIX": names.prefix,
-                "RELAYPACS_JWT_SECRET": "bench-secret-" + "x" * 32,
-                "RELAYPACS_BCRYPT_ROUNDS": "4",
-                "RELAYPACS_ACCESS_LOG": "false",
-                "RELAYPACS_LOG_LEVEL": "WARNING",
-            }
-            asyncio.run(provision(couch, names, env))
-            gateway = Gateway(workdir=work / "gateway", env=env)
-            gateway.start()
-            try:
-                result = asyncio.run(run(args, couch, gateway, names))
-            finally:
-                gateway.stop()
-        finally:
-            couch.stop()
+    ensure_node_client()
+    with gateway_on_couch("bench-status-latency-") as world:
+        result = asyncio.run(run(args, world))
     summary = report(args, result)
     print(json.dumps(summary))
     return 0 if summary["goal_met"] else 1

@@ -14,19 +14,15 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import secrets
 import signal
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from couch_design_docs.setup import setup
 from relaypacs.harness.process import ManagedServer, port_is_free
-from relaypacs.harness.servers import CouchServer, OrthancServer
+from relaypacs.harness.servers import BridgeProcess, CouchServer, GatewayServer, OrthancServer
 
 DEMO_CLINIC = ("demo", "Demo Field Clinic")
 DEMO_USERS = [  # username, role, clinic
@@ -55,27 +51,6 @@ def preferred(port: int) -> int:
     return port if port_is_free(port) else 0
 
 
-@dataclass(kw_only=True)
-class ServiceProcess(ManagedServer):
-    """A RelayPACS service (``python -m relaypacs.cli …``) with its own environment."""
-
-    args: list[str]
-    env: dict[str, str] = field(default_factory=dict)
-    health_path: str | None = "/healthz"
-
-    def command(self) -> list[str]:
-        extra = ["--port", str(self.port)] if self.health_path else []
-        return [sys.executable, "-m", "relaypacs.cli", *self.args, *extra]
-
-    def environment(self) -> dict[str, str]:
-        return {**os.environ, **self.env}
-
-    def probe(self, client: httpx.Client) -> bool:
-        if self.health_path is None:
-            return self.running()
-        return client.get(self.url + self.health_path).status_code == 200
-
-
 def settings_from(env: dict[str, str]):
     """Gateway settings from an environment dict, without touching ``os.environ``."""
     from sync_gateway.settings import GatewaySettings
@@ -100,7 +75,7 @@ async def provision(env: dict[str, str], values: dict[str, str], orthanc: Orthan
                 "auth": "basic",
                 "username": orthanc.username,
                 "secret": orthanc.password,
-                "viewer_url_template": orthanc.url + "/app/explorer.html#find?study_uid={study_uid}",
+                "viewer_url_template": f"{orthanc.url}/app/explorer.html#study?uuid={{orthanc_id}}",
             }
             await create_clinic(client, settings.names, *DEMO_CLINIC, [destination])
         users = client.db(settings.names.users)
@@ -175,26 +150,12 @@ class Stack:
         }
         asyncio.run(provision(self.service_env, self.secrets, self.orthanc))
         logs = self.data_dir / "logs"
-        self.gateway = ServiceProcess(
-            name="gateway",
-            workdir=logs,
-            host=self.host,
-            port=preferred(self.gateway_port),
-            args=["gateway", "--host", self.host],
-            env=self.service_env,
+        self.gateway = GatewayServer(
+            workdir=logs, host=self.host, port=preferred(self.gateway_port), env=self.service_env
         )
         self._run(self.gateway)
         if self.bridge:
-            self._run(
-                ServiceProcess(
-                    name="bridge",
-                    workdir=logs,
-                    args=["bridge"],
-                    env=self.service_env,
-                    health_path=None,
-                    ready_timeout=5,
-                )
-            )
+            self._run(BridgeProcess(workdir=logs, env=self.service_env))
 
     def _run(self, server: ManagedServer) -> None:
         server.start()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -104,3 +105,42 @@ class S3Server(ManagedServer):
 
     def probe(self, client: httpx.Client) -> bool:
         return client.get(self.url + "/moto-api/").status_code == 200
+
+
+@dataclass(kw_only=True)
+class ServiceProcess(ManagedServer):
+    """A RelayPACS service, ``python -m relaypacs.cli ARGS``, with its own environment."""
+
+    args: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    health_path: str | None = "/readyz"  # None: no HTTP side, ready once it runs
+
+    def command(self) -> list[str]:
+        extra = ["--host", self.host, "--port", str(self.port)] if self.health_path else []
+        return [sys.executable, "-m", "relaypacs.cli", *self.args, *extra]
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, **self.env}
+
+    def probe(self, client: httpx.Client) -> bool:
+        if self.health_path is None:
+            return self.running()
+        return client.get(self.url + self.health_path).status_code == 200
+
+
+@dataclass(kw_only=True)
+class GatewayServer(ServiceProcess):
+    """The gateway under uvicorn, ready once ``/readyz`` (which checks CouchDB) answers."""
+
+    name: str = "gateway"
+    args: list[str] = field(default_factory=lambda: ["gateway"])
+
+
+@dataclass(kw_only=True)
+class BridgeProcess(ServiceProcess):
+    """The bridge daemon (no HTTP side)."""
+
+    name: str = "bridge"
+    args: list[str] = field(default_factory=lambda: ["bridge"])
+    health_path: str | None = None
+    ready_timeout: float = 5.0
