@@ -31,6 +31,7 @@ from pacs_bridge.errors import (
     ChunksMissing,
     Final,
     Retryable,
+    describe,
     map_couch_errors,
 )
 from pacs_bridge.reclaim import delete_chunks
@@ -129,6 +130,37 @@ async def process_study(
         await finish(ctx, db, study, writer, clinic)
         outcome.result = result_of(status)
     return outcome
+
+
+async def fail_study(ctx: Context, clinic_id: str, study_id: str, exc: BaseException) -> Outcome:
+    """Give up on a study whose runs kept failing unexpectedly (a bug, an unforeseen
+    answer): its status ends ``failed`` with a reason a person can read, the technical
+    detail beside it, and the usual follow-ups (worklist, the author's notification)."""
+    db = ctx.couch.db(ctx.names.clinic(clinic_id))
+    with map_couch_errors():
+        doc = await db.get_or_none(study_doc_id(study_id))
+    if doc is None or doc.get("_deleted") or doc.get("state") != "sealed":
+        return Outcome("done", exc)
+    study = Study.model_validate(doc)
+    now = iso(utcnow())
+    writer = await st.StatusWriter.load(db, study, now, interval=ctx.settings.checkpoint_interval)
+    status = writer.status
+    if st.manifest_changed(status, study):
+        st.restart(status, study, now)
+    error = Final(
+        "The bridge hit an unexpected problem with this study and gave up; "
+        "an administrator can see the details and retry it.",
+        describe(exc),
+        code="internal_error",
+    )
+    st.set_error(status, error.to_status_error())
+    st.advance(status, StatusState.failed, now)  # a final state may give way to another
+    await writer.flush()
+    try:
+        await finish(ctx, db, study, writer, await ctx.clinics.get(clinic_id))
+    except Exception:  # the follow-ups may be what keeps failing: the status is what counts
+        log.exception("study %s/%s: follow-ups of the failure not written", clinic_id, study_id)
+    return Outcome("done", exc, result=("failed", error.code, error.message))
 
 
 class StudyRun(DeliveryStage):
@@ -358,6 +390,10 @@ async def finish(
     if await publish.write_notification(db, notification) and ctx.push is not None:
         await publish.push(ctx.push, notification)
     if state in (StatusState.delivered, StatusState.partial):
+        # urgent studies ring the desk when there is something to read, not at receipt
+        await publish.notify_desk(
+            ctx.couch, ctx.names, ctx.push, study, iso(utcnow()), ctx.settings.app_url
+        )
         done = [fid for fid, f in status.files.items() if f.state == "delivered"]
         deleted = await delete_chunks(db, study.study_id, done)
         if deleted:

@@ -6,7 +6,8 @@ replays the change (harmless: opening an open job is a no-op) or finds the job a
 Chunk changes only wake a study that is waiting for them; they need no record, because
 every unfinished job is run again at start anyway.  A clinic added to the clinics
 database gets its feed within a heartbeat, without a restart — from the worker that wins
-its lease (see :mod:`pacs_bridge.leases`).
+its lease (see :mod:`pacs_bridge.leases`).  The desk database is followed the same way, by
+the worker holding the desk's lease, to carry final reports back (:class:`DeskFeed`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import random
 import time
 
 from couch_design_docs.names import valid_clinic_id
-from pacs_bridge.errors import Retryable
+from pacs_bridge.errors import Retryable, map_couch_errors
 from pacs_bridge.leases import Leases, preferred
 from pacs_bridge.pipeline import Context
+from pacs_bridge.reports import carry_report
 from pacs_bridge.worker import Worker
 from relaypacs.couch import Change, CouchError
 from relaypacs.types import Seq
@@ -28,17 +30,20 @@ from relaypacs.types import Seq
 log = logging.getLogger(__name__)
 
 
-class ClinicFeed:
-    """Follows one clinic database from its durable checkpoint."""
+class CheckpointedFeed:
+    """Follows one database from its durable checkpoint (``checkpoint:<db>``): a change's
+    sequence counts as done only after :meth:`handle` returned, and is saved at most every
+    ``checkpoint_interval`` seconds, so a restart replays at most a few (harmless) changes."""
 
-    def __init__(self, ctx: Context, worker: Worker, clinic_id: str) -> None:
+    def __init__(self, ctx: Context, db_name: str) -> None:
         self.ctx = ctx
-        self.worker = worker
-        self.clinic_id = clinic_id
-        self.db_name = ctx.names.clinic(clinic_id)
-        self.db = ctx.couch.db(self.db_name)
+        self.db_name = db_name
+        self.db = ctx.couch.db(db_name)
         self.done_seq: Seq | None = None
         self.saved_seq: Seq | None = None
+
+    async def handle(self, change: Change) -> None:
+        raise NotImplementedError
 
     async def run(self) -> None:
         interval = self.ctx.settings.checkpoint_interval
@@ -66,6 +71,29 @@ class ClinicFeed:
                         await self.flush()
             await asyncio.sleep(1.0)
 
+    async def flush(self) -> None:
+        if self.done_seq is not None and self.done_seq != self.saved_seq:
+            seq = self.done_seq
+            await self.ctx.state.save_checkpoint(self.db_name, seq)
+            self.saved_seq = seq
+
+    async def _flush_loop(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.flush()
+            except (CouchError, Retryable) as exc:
+                log.info("checkpoint of %s not saved: %s", self.db_name, type(exc).__name__)
+
+
+class ClinicFeed(CheckpointedFeed):
+    """Follows one clinic database: sealed manifests open jobs, chunks wake waiting ones."""
+
+    def __init__(self, ctx: Context, worker: Worker, clinic_id: str) -> None:
+        super().__init__(ctx, ctx.names.clinic(clinic_id))
+        self.worker = worker
+        self.clinic_id = clinic_id
+
     async def handle(self, change: Change) -> None:
         """Record the work a change asks for (durably, for manifests) before it counts."""
         if change.deleted:
@@ -88,19 +116,40 @@ class ClinicFeed:
             study_id = rest.split(":", 1)[0]
             self.worker.nudge(self.clinic_id, study_id)
 
-    async def flush(self) -> None:
-        if self.done_seq is not None and self.done_seq != self.saved_seq:
-            seq = self.done_seq
-            await self.ctx.state.save_checkpoint(self.db_name, seq)
-            self.saved_seq = seq
 
-    async def _flush_loop(self, interval: float) -> None:
+class DeskFeed(CheckpointedFeed):
+    """Follows the desk database: final reports go back to their clinic (see
+    :mod:`pacs_bridge.reports`).  Other desk documents (worklist, claims, notifications)
+    need nothing.  A transient failure holds the feed (everything here needs CouchDB
+    anyway); an unexpected one is retried a few times, then the report is skipped, logged."""
+
+    ATTEMPTS = 5
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx, ctx.names.desk)
+
+    async def handle(self, change: Change) -> None:
+        if change.deleted or not change.id.startswith("report:"):
+            return
+        failures = 0
         while True:
-            await asyncio.sleep(interval)
             try:
-                await self.flush()
+                with map_couch_errors():
+                    doc = await self.db.get_or_none(change.id)
+                if doc is not None:
+                    await carry_report(self.ctx, doc)
+                return
             except (CouchError, Retryable) as exc:
-                log.info("checkpoint of %s not saved: %s", self.db_name, type(exc).__name__)
+                log.info("desk report %s not carried yet (%s)", change.id, type(exc).__name__)
+            except Exception:
+                failures += 1
+                log.exception("desk report %s: unexpected error", change.id)
+                if failures >= self.ATTEMPTS:
+                    return
+            await asyncio.sleep(1.0)
+
+
+DESK_LEASE = "@desk"  # not a clinic id, so it never collides with a clinic's lease
 
 
 class ClinicOwner:
@@ -110,8 +159,17 @@ class ClinicOwner:
         self.ctx = ctx
         self.worker = worker
         self.leases = leases
-        self.clinic_id = clinic_id
+        self.clinic_id = clinic_id  # the lease's key
         self.feed: asyncio.Task[None] | None = None
+
+    def make_feed(self) -> CheckpointedFeed:
+        return ClinicFeed(self.ctx, self.worker, self.clinic_id)
+
+    async def started(self) -> None:
+        await self.worker.resume(self.clinic_id)
+
+    def stopped(self) -> None:
+        self.worker.abandon(self.clinic_id)
 
     async def run(self) -> None:
         ttl = self.ctx.settings.lease_ttl
@@ -130,12 +188,12 @@ class ClinicOwner:
                     log.info("lease of %s not renewed: %s", self.clinic_id, type(exc).__name__)
                     held = self.feed is not None  # keep working until the lease expires
                 if held and self.feed is None:
-                    log.info("following clinic %s", self.clinic_id)
-                    feed = ClinicFeed(self.ctx, self.worker, self.clinic_id)
+                    log.info("following %s", self.clinic_id)
+                    feed = self.make_feed()
                     self.feed = asyncio.create_task(feed.run(), name=f"feed {self.clinic_id}")
-                    await self.worker.resume(self.clinic_id)
+                    await self.started()
                 elif not held and self.feed is not None:
-                    log.info("clinic %s is now followed elsewhere", self.clinic_id)
+                    log.info("%s is now followed elsewhere", self.clinic_id)
                     await self._stop_feed()
                 await asyncio.sleep(period * random.uniform(0.8, 1.2))
         finally:
@@ -159,11 +217,27 @@ class ClinicOwner:
         return False
 
     async def _stop_feed(self) -> None:
-        self.worker.abandon(self.clinic_id)
+        self.stopped()
         if self.feed is not None:
             self.feed.cancel()
             await asyncio.gather(self.feed, return_exceptions=True)
             self.feed = None
+
+
+class DeskOwner(ClinicOwner):
+    """The desk database's feed, followed by the one worker holding the desk's lease."""
+
+    def __init__(self, ctx: Context, worker: Worker, leases: Leases) -> None:
+        super().__init__(ctx, worker, leases, DESK_LEASE)
+
+    def make_feed(self) -> CheckpointedFeed:
+        return DeskFeed(self.ctx)
+
+    async def started(self) -> None:
+        pass
+
+    def stopped(self) -> None:
+        pass
 
 
 class ClinicWatcher:
@@ -192,9 +266,14 @@ class ClinicWatcher:
 
     async def run(self) -> None:
         beat = asyncio.create_task(self.heartbeat(), name="worker heartbeat")
+        desk = asyncio.create_task(
+            DeskOwner(self.ctx, self.worker, self.leases).run(), name="lease desk"
+        )
         try:
             await self._follow_clinics()
         finally:
+            desk.cancel()
+            await asyncio.gather(desk, return_exceptions=True)
             beat.cancel()
             await asyncio.gather(beat, return_exceptions=True)
 

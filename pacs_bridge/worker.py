@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from pacs_bridge.errors import BridgeError, Retryable, describe
-from pacs_bridge.pipeline import Context, Outcome, process_study
+from pacs_bridge.pipeline import Context, Outcome, fail_study, process_study
 from pacs_bridge.state import Job, iso, parse_iso, utcnow
 
 log = logging.getLogger(__name__)
@@ -212,8 +212,11 @@ class Worker:
         except Exception as exc:  # a bug or an unforeseen answer: retry, then give up
             log.exception("study %s/%s: unexpected error", clinic, study_id)
             outcome = Outcome("retry", exc)
-            if give_up:
-                outcome = Outcome("done", exc)
+            if give_up:  # never "done" silently: the study ends failed, with the reason
+                try:
+                    outcome = await fail_study(self.ctx, clinic, study_id, exc)
+                except Exception:
+                    log.exception("study %s/%s: could not record the failure", clinic, study_id)
         await self._record(job, outcome)
 
     async def _record(self, job: Job, outcome: Outcome) -> None:

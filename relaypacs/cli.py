@@ -101,10 +101,9 @@ def _gateway(args: argparse.Namespace) -> int:
 
 
 def _bridge(args: argparse.Namespace) -> int:
-    from pacs_bridge.main import run_bridge
-    from pacs_bridge.settings import BridgeSettings
+    from pacs_bridge.__main__ import main  # logging set up, SIGTERM/SIGINT stop it cleanly
 
-    asyncio.run(run_bridge(BridgeSettings()))
+    main()
     return 0
 
 
