@@ -199,6 +199,9 @@ class DestinationStatus(Strict):
     delivered: list[Uid] = Field(default_factory=list)
     failed: list[Uid] = Field(default_factory=list)
     already_present: list[Uid] = Field(default_factory=list)
+    # the integrity receipt: instances whose bytes at the PACS were checked against what
+    # was sent and matched (Orthanc: its stored MD5 of each file)
+    verified: list[Uid] = Field(default_factory=list)
     attempts: Annotated[int, Field(ge=0)] = 0
     last_attempt_at: Timestamp | None = None
     next_attempt_at: Timestamp | None = None

@@ -300,6 +300,7 @@ class StudyRun(DeliveryStage):
     # -- conclude --------------------------------------------------------------------------
 
     async def conclude(self) -> Outcome:
+        await self.verify_receipts()
         now = self.now()
         names = [d.name for d in self.destinations]
         for fs in self.status.files.values():

@@ -38,6 +38,7 @@ class BridgeSettings(CoreSettings):
     stow_timeout: float = 120.0  # seconds to wait for a PACS's answer to one batch
     retry_base: float = 5.0  # first retry delay, seconds; doubles each attempt
     retry_max: float = 900.0  # cap of one delay, seconds
+    verify_at_pacs: bool = True  # integrity receipt: compare each file's MD5 at an Orthanc
     give_up_after: float = 86_400.0  # seconds of retryable failures before the study fails
     chunk_wait_timeout: float = 7 * 86_400.0  # seconds a sealed study may wait for chunks
 

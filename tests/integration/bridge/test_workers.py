@@ -7,6 +7,7 @@ import pytest
 
 from couch_design_docs.setup import ensure_clinic_database
 from pacs_bridge.leases import preferred
+from pacs_bridge.watcher import DESK_LEASE
 from tests import factories as f
 from tests.integration.bridge.conftest import (
     FINAL,
@@ -43,8 +44,9 @@ async def test_two_workers_split_clinics_and_take_over(world: World, pacs: Ortha
             await ensure_clinic_database(world.couch, world.names, clinic)
             await clinics_db.put(f.clinic(clinic, destinations=[destination(world.orthanc)]))
 
-        # the split settles on the rendezvous choice among the live workers
-        expected = {clinic: preferred(clinic, {"w1", "w2"}) for clinic in CLINICS}
+        # the split settles on the rendezvous choice among the live workers (the desk's
+        # feed, which carries reports back, is one more lease)
+        expected = {key: preferred(key, {"w1", "w2"}) for key in (*CLINICS, DESK_LEASE)}
 
         async def settled():
             rows = await world.bridge_db.ids_with_prefix("lease:", include_docs=True)

@@ -1,0 +1,96 @@
+"""The integrity receipt: after delivery, check that the PACS holds the very bytes we sent.
+
+STOW-RS (PS3.18 §10.5) confirms that an instance was stored, not what was stored.  Orthanc
+keeps each received file byte for byte and knows its MD5 (``GET /instances/{id}/attachments/
+dicom/md5``), so for an ``orthanc`` destination each confirmed instance is compared with the
+MD5 of the archived object the bridge sent.  A match is recorded in the destination's
+``verified`` list (what the clinician's "every file's checksum matched at the PACS" rests
+on); a mismatch or a missing instance is final: the instance counts as failed there, with
+the reason.  Other kinds of PACS are not checked (``verified`` stays empty).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import httpx
+
+from couch_design_docs.models import Destination
+from pacs_bridge.errors import PacsUnavailable, map_httpx_errors
+from pacs_bridge.store import ObjectStore
+from pacs_bridge.stow import auth_for, headers_for
+
+
+@dataclass
+class Receipt:
+    matched: list[str] = field(default_factory=list)
+    mismatched: dict[str, str] = field(default_factory=dict)  # uid -> technical detail
+
+
+def orthanc_root(destination: Destination) -> str:
+    """Orthanc's REST root from its DICOMweb root (``…/dicom-web``)."""
+    url = destination.stow_url.rstrip("/")
+    return url[: -len("/dicom-web")] if url.endswith("/dicom-web") else url
+
+
+async def object_md5(store: ObjectStore, key: str) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    async for data in store.iter_bytes(key):
+        digest.update(data)
+    return digest.hexdigest()
+
+
+async def verify_orthanc(
+    http: httpx.AsyncClient,
+    destination: Destination,
+    store: ObjectStore,
+    study_uid: str,
+    keys: dict[str, str],  # SOP instance UID -> object key of what was sent
+) -> Receipt:
+    receipt = Receipt()
+    if not keys:
+        return receipt
+    root = orthanc_root(destination)
+    options = {
+        "headers": headers_for(destination),
+        "auth": auth_for(destination) or httpx.USE_CLIENT_DEFAULT,
+        "timeout": httpx.Timeout(30.0, connect=5.0),
+    }
+
+    async def call(method: str, path: str, **kwargs: object) -> httpx.Response:
+        with map_httpx_errors(destination.name):
+            response = await http.request(method, root + path, **options, **kwargs)  # type: ignore[arg-type]
+        if response.status_code >= 500 or response.status_code in (401, 403, 408, 429):
+            raise PacsUnavailable(
+                f"The PACS {destination.name} could not confirm the checksums yet; "
+                "it will be asked again.",
+                f"{method} {path} -> {response.status_code}",
+                code="pacs_receipt",
+                destination=destination.name,
+            )
+        return response
+
+    found = await call("POST", "/tools/lookup", content=study_uid)
+    studies = (
+        [i["ID"] for i in found.json() if i.get("Type") == "Study"] if found.is_success else []
+    )
+    ids: dict[str, str] = {}
+    for study in studies:
+        listing = await call("GET", f"/studies/{study}/instances")
+        for item in listing.json() if listing.is_success else []:
+            uid = (item.get("MainDicomTags") or {}).get("SOPInstanceUID")
+            if uid in keys:
+                ids[uid] = item["ID"]
+    for uid, key in keys.items():
+        if uid not in ids:
+            receipt.mismatched[uid] = "instance not found at the PACS after it confirmed it"
+            continue
+        answer = await call("GET", f"/instances/{ids[uid]}/attachments/dicom/md5")
+        held = answer.text.strip().strip('"') if answer.is_success else ""
+        sent = await object_md5(store, key)
+        if held == sent:
+            receipt.matched.append(uid)
+        else:
+            receipt.mismatched[uid] = f"md5 sent {sent}, held by the PACS {held or '?'}"
+    return receipt
