@@ -17,12 +17,17 @@ import json
 import secrets
 import signal
 import threading
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from couch_design_docs.setup import setup
 from relaypacs.harness.process import ManagedServer, port_is_free
 from relaypacs.harness.servers import BridgeProcess, CouchServer, GatewayServer, OrthancServer
+
+T = TypeVar("T")
 
 DEMO_CLINIC = ("demo", "Demo Field Clinic")
 DEMO_USERS = [  # username, role, clinic
@@ -49,6 +54,17 @@ def load_secrets(data_dir: Path) -> dict[str, str]:
 
 def preferred(port: int) -> int:
     return port if port_is_free(port) else 0
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run``, in a thread of its own when this one already runs an event loop
+    (e.g. under Playwright's sync API in the browser tests)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def settings_from(env: dict[str, str]):
@@ -148,7 +164,7 @@ class Stack:
             "RELAYPACS_STORE_DIR": str(self.data_dir / "objects"),
             **self.env,
         }
-        asyncio.run(provision(self.service_env, self.secrets, self.orthanc))
+        run_async(provision(self.service_env, self.secrets, self.orthanc))
         logs = self.data_dir / "logs"
         self.gateway = GatewayServer(
             workdir=logs, host=self.host, port=preferred(self.gateway_port), env=self.service_env

@@ -33,6 +33,13 @@ class CouchEndpoint:
         return CouchClient(self.url, self.user, self.password, **kwargs)  # type: ignore[arg-type]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main
+    thread from its first test to the end of the session, and pytest-asyncio cannot run
+    async tests beside it."""
+    items.sort(key=lambda item: "tests/e2e/" in item.nodeid.replace("\\", "/"))
+
+
 @pytest.fixture(scope="session")
 def servers_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("servers")
