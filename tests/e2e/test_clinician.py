@@ -211,6 +211,10 @@ def test_offline_capture_is_delivered_to_the_pacs(
     expect(files).to_have_count(len(study.instances))
     for i in range(len(study.instances)):
         expect(files.nth(i)).to_have_attribute("data-match", "true")
+        # journey 4: every file's checksum matched at the PACS itself
+        expect(files.nth(i).get_by_test_id("receipt-pacs")).to_have_attribute(
+            "data-verified", "true"
+        )
 
     expect(row.get_by_test_id("freed-space")).to_contain_text("freed", timeout=30_000)
     page.wait_for_function(

@@ -167,6 +167,8 @@ export interface DestinationStatus {
   delivered: Uid[];
   failed: Uid[];
   already_present: Uid[];
+  /** instances whose bytes at the PACS were checked equal to what was sent (Orthanc) */
+  verified?: Uid[];
   attempts: number;
   last_attempt_at?: Timestamp;
   next_attempt_at?: Timestamp;

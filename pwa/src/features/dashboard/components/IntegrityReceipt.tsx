@@ -1,7 +1,8 @@
 import type { Status, Study } from "../../../lib/contract";
 import { formatDateTime } from "../../../lib/format";
 
-/** Per file: our sha256, the bridge's, when it was stored, and which PACS confirmed it. */
+/** Per file: our sha256, the bridge's, when it was stored, which PACS confirmed it, and
+ * whether the bytes the PACS holds were checked equal to what was sent. */
 export function IntegrityReceipt({ study, status }: { study: Study; status: Status }) {
   const destinations = Object.entries(status.destinations);
   const allMatch = study.files.every((f) => status.files[f.file_id]?.sha256 === f.sha256);
@@ -13,6 +14,7 @@ export function IntegrityReceipt({ study, status }: { study: Study; status: Stat
           <span key={name} className="ml-2 font-normal text-emerald-800">
             · {name} confirmed {d.delivered.length + d.already_present.length}/{d.total}
             {d.delivered_at && <> at {formatDateTime(d.delivered_at)}</>}
+            {d.verified && <>, checksums matched at the PACS for {d.verified.length}</>}
           </span>
         ))}
       </summary>
@@ -40,7 +42,11 @@ export function IntegrityReceipt({ study, status }: { study: Study; status: Stat
                   {f.sha256.slice(0, 16)}…
                 </td>
                 <td>{formatDateTime(fs?.stored_at)}</td>
-                <td>{confirmed.map(([n]) => n).join(", ") || "-"}</td>
+                <td data-testid="receipt-pacs" data-verified={confirmed.some(([, d]) => d.verified?.includes(f.sop_instance_uid))}>
+                  {confirmed
+                    .map(([n, d]) => (d.verified?.includes(f.sop_instance_uid) ? `${n} ✓ checksum` : n))
+                    .join(", ") || "-"}
+                </td>
               </tr>
             );
           })}
