@@ -11,6 +11,7 @@ the reason.  Other kinds of PACS are not checked (``verified`` stays empty).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass, field
 
@@ -20,6 +21,8 @@ from couch_design_docs.models import Destination
 from pacs_bridge.errors import PacsUnavailable, map_httpx_errors
 from pacs_bridge.store import ObjectStore
 from pacs_bridge.stow import auth_for, headers_for
+
+CONCURRENCY = 8  # instances checked at once (one md5 request + one object read each)
 
 
 @dataclass
@@ -82,15 +85,23 @@ async def verify_orthanc(
             uid = (item.get("MainDicomTags") or {}).get("SOPInstanceUID")
             if uid in keys:
                 ids[uid] = item["ID"]
-    for uid, key in keys.items():
+    limit = asyncio.Semaphore(CONCURRENCY)
+
+    async def check(uid: str, key: str) -> None:
         if uid not in ids:
             receipt.mismatched[uid] = "instance not found at the PACS after it confirmed it"
-            continue
-        answer = await call("GET", f"/instances/{ids[uid]}/attachments/dicom/md5")
+            return
+        async with limit:
+            answer, sent = await asyncio.gather(
+                call("GET", f"/instances/{ids[uid]}/attachments/dicom/md5"),
+                object_md5(store, key),
+            )
         held = answer.text.strip().strip('"') if answer.is_success else ""
-        sent = await object_md5(store, key)
         if held == sent:
             receipt.matched.append(uid)
         else:
             receipt.mismatched[uid] = f"md5 sent {sent}, held by the PACS {held or '?'}"
+
+    await asyncio.gather(*(check(uid, key) for uid, key in keys.items()))
+    receipt.matched.sort(key=list(keys).index)
     return receipt
