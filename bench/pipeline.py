@@ -283,6 +283,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "RELAYPACS_DATA_DIR": str(root / "bridge-data"),
                 "RELAYPACS_LOG_LEVEL": "INFO",
                 "RELAYPACS_CHECKPOINT_INTERVAL": "0.5",
+                "RELAYPACS_VERIFY_AT_PACS": os.environ.get("RELAYPACS_VERIFY_AT_PACS", "true"),
                 "PYTHONPATH": str(REPO),
             }
         )
