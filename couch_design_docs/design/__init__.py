@@ -58,7 +58,7 @@ VIEWS: dict[DatabaseKind, dict[str, dict[str, str]]] = {
         },
         "manifests_by_state": {
             "map": "function (doc) { if (doc.type === 'study') "
-            "{ emit([doc.state, doc.created_at], doc.files.length); } }",
+            "{ emit([doc.state, doc.created_at], (doc.files || []).length); } }",
             "reduce": "_count",
         },
         "chunk_bytes_by_study": {

@@ -135,17 +135,19 @@ function (newDoc, oldDoc, userCtx, secObj) {
   if (type === 'audit' && oldDoc) { fail('audit events are append-only'); }
 
   if (type === 'study') {
+    var studyFiles = d.files || [];
+    var chunkSize = d.chunk_size || 1048576;
     if (d.state === 'sealed') {
-      if (!d.files.length) { fail('study ' + d._id + ': a sealed study needs at least one file'); }
+      if (!studyFiles.length) { fail('study ' + d._id + ': a sealed study needs at least one file'); }
       if (!d.sealed_at) { fail('study ' + d._id + ': sealed_at: required when sealed'); }
     }
     if (oldDoc && !oldDoc._deleted && oldDoc.state === 'sealed' && d.state !== 'sealed') {
       fail('study ' + d._id + ': a sealed study cannot go back to draft');
     }
-    for (var f = 0; f < d.files.length; f++) {
-      var file = d.files[f];
+    for (var f = 0; f < studyFiles.length; f++) {
+      var file = studyFiles[f];
       if (file.file_id !== file.sha256) { fail('study ' + d._id + ': files[' + f + '].file_id must equal its sha256'); }
-      if (file.chunk_count !== Math.ceil(file.size / d.chunk_size)) {
+      if (file.chunk_count !== Math.ceil(file.size / chunkSize)) {
         fail('study ' + d._id + ': files[' + f + '].chunk_count does not match size / chunk_size');
       }
     }

@@ -112,6 +112,20 @@ async def test_malformed_documents_are_rejected_with_a_reason(
     assert reason in exc_info.value.reason
 
 
+async def test_fields_with_defaults_may_be_left_out(contract_dbs: CouchClient, names):
+    """What the models default (files, chunk_size, priority…) need not be written."""
+    db = contract_dbs.db(names.clinic("north"))
+    draft = without(without(without(f.study(state="draft", sealed_at=None), "files"),
+                            "chunk_size"), "priority")  # fmt: skip
+    draft.pop("sealed_at")
+    await db.put(draft)
+    models.Study.model_validate(draft)
+    sealed = without(f.study(), "chunk_size")
+    sealed["_id"] = draft["_id"]
+    sealed["_rev"] = draft["_rev"]
+    await db.put(sealed)
+
+
 async def test_audit_events_are_append_only(contract_dbs: CouchClient, names: DatabaseNames):
     db = contract_dbs.db(names.audit)
     doc = f.audit()

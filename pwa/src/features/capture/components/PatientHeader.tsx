@@ -15,7 +15,7 @@ export function PatientHeader({ study }: { study: Study }) {
         {p.birth_date && <> · born {formatDicomDate(p.birth_date)}</>}
       </div>
       <div className="text-sm text-slate-600" data-testid="study-summary">
-        {formatDicomDate(s.date) || "no date"} · {s.modalities.join(", ") || "?"}
+        {formatDicomDate(s.date) || "no date"} · {(s.modalities ?? []).join(", ") || "?"}
         {s.description && <> · {s.description}</>}
         {s.accession_number && <> · acc. {s.accession_number}</>}
       </div>

@@ -22,10 +22,10 @@ export function StudyRow(props: { study: Study; status?: Status; sync?: StudySyn
     >
       <div className="flex flex-wrap items-start justify-between gap-2">
         <div>
-          <div className="font-semibold">{formatPersonName(study.patient.name) || "Unnamed patient"}</div>
+          <div className="font-semibold">{formatPersonName(study.patient?.name) || "Unnamed patient"}</div>
           <div className="text-sm text-slate-600">
-            ID {study.patient.id || "?"} · {formatDicomDate(study.study.date)} · {study.study.modalities.join(", ")} ·{" "}
-            {study.files.length} files, {formatBytes(bytes)} · {study.priority}
+            ID {study.patient?.id || "?"} · {formatDicomDate(study.study.date)} · {(study.study.modalities ?? []).join(", ")} ·{" "}
+            {(study.files ?? []).length} files, {formatBytes(bytes)} · {study.priority}
           </div>
           <div className="text-xs text-slate-500">
             sealed {formatDateTime(study.sealed_at)}
