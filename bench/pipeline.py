@@ -272,7 +272,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             log(f"replicating {total / 1e6:.0f} MB of chunks into CouchDB (not timed)")
             await upload_chunks(db, study_id, files)
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RELAYPACS_")}
+        # other RELAYPACS_* settings pass through, to measure them (e.g. STOW_CONCURRENCY)
+        env = dict(os.environ)
         env.update(
             {
                 "RELAYPACS_ENV": "test",
@@ -283,7 +284,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "RELAYPACS_DATA_DIR": str(root / "bridge-data"),
                 "RELAYPACS_LOG_LEVEL": "INFO",
                 "RELAYPACS_CHECKPOINT_INTERVAL": "0.5",
-                "RELAYPACS_VERIFY_AT_PACS": os.environ.get("RELAYPACS_VERIFY_AT_PACS", "true"),
                 "PYTHONPATH": str(REPO),
             }
         )

@@ -34,7 +34,7 @@ class BridgeSettings(CoreSettings):
 
     # -- delivery --------------------------------------------------------------------------
     stow_batch_size: int = 20
-    stow_concurrency: int = 2  # batches in flight per study
+    stow_concurrency: int = 4  # batches in flight per study
     stow_timeout: float = 120.0  # seconds to wait for a PACS's answer to one batch
     retry_base: float = 5.0  # first retry delay, seconds; doubles each attempt
     retry_max: float = 900.0  # cap of one delay, seconds
