@@ -32,7 +32,6 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -47,15 +46,12 @@ from bench.common import (
     gateway_on_couch,
 )
 from couch_design_docs.models import HistoryEntry, Status, StatusState
+from couch_design_docs.timestamps import now_timestamp
 from relaypacs.couch import CouchClient
 
 WATCHER = NODE_CLIENT / "watch_live.mjs"
 GOAL_P95_S = 1.0
 STATES = [StatusState.received, StatusState.validating, StatusState.stored, StatusState.delivered]
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Watcher:
@@ -133,7 +129,7 @@ class Bridge:
         step = self.count % len(STATES)
         if step == 0:
             study_id = uuid.uuid4().hex
-            at = now_iso()
+            at = now_timestamp()
             doc = Status(
                 id=f"status:{study_id}",
                 study_id=study_id,
@@ -147,7 +143,7 @@ class Bridge:
             self.current = doc["_id"]
         else:
             doc = dict(self.docs[self.current])
-            at = now_iso()
+            at = now_timestamp()
             doc["state"] = STATES[step].value
             doc["updated_at"] = at
             doc["history"] = [*doc["history"], {"state": STATES[step].value, "at": at}]

@@ -12,9 +12,10 @@ import logging
 
 from couch_design_docs.models import BridgeHealth, ClinicHealth, FailedStudy
 from couch_design_docs.names import bridge_health_doc_id
+from couch_design_docs.timestamps import now_timestamp
 from pacs_bridge.errors import Retryable, map_couch_errors
 from pacs_bridge.pipeline import Context
-from pacs_bridge.state import Job, iso, utcnow
+from pacs_bridge.state import Job
 from relaypacs.couch import CouchError
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ async def build_health(ctx: Context, held: set[str], started_at: str) -> BridgeH
         _id=bridge_health_doc_id(worker),
         worker=worker,
         started_at=started_at,
-        at=iso(utcnow()),
+        at=now_timestamp(),
         clinics=clinics,
         queue_depth=sum(1 for job in jobs if job.state != "done"),
         failed=[

@@ -20,8 +20,8 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
+from couch_design_docs.timestamps import now_timestamp, parse_timestamp, to_timestamp, utcnow
 from pacs_bridge.errors import map_couch_errors
-from pacs_bridge.state import iso, parse_iso, utcnow
 from relaypacs.couch import Conflict, Database
 
 
@@ -41,7 +41,7 @@ class Leases:
         with map_couch_errors():
             current = await self.db.get_or_none(lease_id(clinic))
         if current is not None and current.get("owner") != self.owner:
-            expires = parse_iso(current.get("expires_at"))
+            expires = parse_timestamp(current.get("expires_at"))
             if expires is not None and expires > now:
                 return False
         doc: dict[str, Any] = {
@@ -49,8 +49,8 @@ class Leases:
             "type": "lease",
             "clinic": clinic,
             "owner": self.owner,
-            "expires_at": iso(now + timedelta(seconds=self.ttl)),
-            "renewed_at": iso(now),
+            "expires_at": to_timestamp(now + timedelta(seconds=self.ttl)),
+            "renewed_at": to_timestamp(now),
         }
         if current is not None:
             doc["_rev"] = current["_rev"]
@@ -64,7 +64,7 @@ class Leases:
     async def heartbeat(self, *, leaving: bool = False) -> None:
         now = utcnow()
         expires = now if leaving else now + timedelta(seconds=self.ttl)
-        body = {"type": "worker", "owner": self.owner, "expires_at": iso(expires)}
+        body = {"type": "worker", "owner": self.owner, "expires_at": to_timestamp(expires)}
         with map_couch_errors():
             await self.db.update(f"worker:{self.owner}", lambda current: dict(body))
 
@@ -75,7 +75,7 @@ class Leases:
         live = {self.owner}
         for row in rows:
             doc = row.get("doc") or {}
-            expires = parse_iso(doc.get("expires_at"))
+            expires = parse_timestamp(doc.get("expires_at"))
             if expires is not None and expires > now:
                 live.add(doc["owner"])
         return live
@@ -86,7 +86,7 @@ class Leases:
             current = await self.db.get_or_none(lease_id(clinic))
         if current is None:
             return None
-        expires = parse_iso(current.get("expires_at"))
+        expires = parse_timestamp(current.get("expires_at"))
         return current.get("owner") if expires is not None and expires > utcnow() else None
 
     async def release(self, clinic: str) -> None:
@@ -95,7 +95,7 @@ class Leases:
         if current is None or current.get("owner") != self.owner:
             return
         with map_couch_errors(), contextlib.suppress(Conflict):
-            await self.db.put({**current, "expires_at": iso(utcnow())})
+            await self.db.put({**current, "expires_at": now_timestamp()})
 
 
 def preferred(clinic: str, workers: set[str]) -> str:

@@ -10,10 +10,11 @@ from datetime import UTC
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from couch_design_docs.timestamps import now_timestamp, utcnow
 from pacs_bridge.health import report_health
 from pacs_bridge.pipeline import ClinicLookup, Context
 from pacs_bridge.settings import BridgeSettings
-from pacs_bridge.state import BridgeState, iso, utcnow
+from pacs_bridge.state import BridgeState
 from pacs_bridge.store import store_from_settings
 from pacs_bridge.watcher import ClinicWatcher
 from pacs_bridge.worker import Worker
@@ -115,7 +116,7 @@ async def run_bridge(settings: BridgeSettings, stop: asyncio.Event | None = None
         scheduler.add_job(
             report_health,
             "interval",
-            args=[ctx, worker.held, iso(utcnow())],
+            args=[ctx, worker.held, now_timestamp()],
             seconds=settings.health_interval,
             id="health",
             coalesce=True,

@@ -22,6 +22,7 @@ import httpx
 
 from couch_design_docs.models import Clinic, Destination, Status, StatusState, Study, StudyFile
 from couch_design_docs.names import DatabaseNames, study_doc_id
+from couch_design_docs.timestamps import now_timestamp
 from pacs_bridge import publish
 from pacs_bridge import status as st
 from pacs_bridge.assembly import assemble, study_chunk_docs
@@ -36,7 +37,7 @@ from pacs_bridge.errors import (
 )
 from pacs_bridge.reclaim import delete_chunks
 from pacs_bridge.settings import BridgeSettings
-from pacs_bridge.state import BridgeState, iso, utcnow
+from pacs_bridge.state import BridgeState
 from pacs_bridge.store import ObjectStore, object_key
 from pacs_bridge.validation import validate_file
 from relaypacs.couch import CouchClient, Database
@@ -105,7 +106,7 @@ async def process_study(
     if doc is None or doc.get("_deleted") or doc.get("state") != "sealed":
         return Outcome("done")
     study = Study.model_validate(doc)
-    now = iso(utcnow())
+    now = now_timestamp()
     writer = await st.StatusWriter.load(db, study, now, interval=ctx.settings.checkpoint_interval)
     clinic = await ctx.clinics.get(clinic_id)
     destinations = [d for d in (clinic.destinations if clinic else []) if d.enabled]
@@ -142,7 +143,7 @@ async def fail_study(ctx: Context, clinic_id: str, study_id: str, exc: BaseExcep
     if doc is None or doc.get("_deleted") or doc.get("state") != "sealed":
         return Outcome("done", exc)
     study = Study.model_validate(doc)
-    now = iso(utcnow())
+    now = now_timestamp()
     writer = await st.StatusWriter.load(db, study, now, interval=ctx.settings.checkpoint_interval)
     status = writer.status
     if st.manifest_changed(status, study):
@@ -191,7 +192,7 @@ class StudyRun(DeliveryStage):
         self.chunks: dict[str, dict[int, dict]] = {}
 
     def now(self) -> str:
-        return iso(utcnow())
+        return now_timestamp()
 
     async def execute(self) -> Outcome:
         st.advance(self.status, StatusState.assembling, self.now())
@@ -387,18 +388,18 @@ async def finish(
         delivered_at=delivered_at,
     )
     await publish.write_worklist(ctx.couch.db(ctx.names.desk), entry)
-    notification = publish.notification_for(study, status, iso(utcnow()), ctx.settings.app_url)
+    notification = publish.notification_for(study, status, now_timestamp(), ctx.settings.app_url)
     if await publish.write_notification(db, notification) and ctx.push is not None:
         await publish.push(ctx.push, notification)
     if state in (StatusState.delivered, StatusState.partial):
         # urgent studies ring the desk when there is something to read, not at receipt
         await publish.notify_desk(
-            ctx.couch, ctx.names, ctx.push, study, iso(utcnow()), ctx.settings.app_url
+            ctx.couch, ctx.names, ctx.push, study, now_timestamp(), ctx.settings.app_url
         )
         done = [fid for fid, f in status.files.items() if f.state == "delivered"]
         deleted = await delete_chunks(db, study.study_id, done)
         if deleted:
             ctx.dirty_dbs.add(db.name)
         if state == StatusState.delivered and status.reclaimed_at is None:
-            status.reclaimed_at = iso(utcnow())
+            status.reclaimed_at = now_timestamp()
             await writer.flush()

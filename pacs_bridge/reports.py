@@ -27,9 +27,9 @@ from couch_design_docs.names import (
     valid_clinic_id,
     worklist_doc_id,
 )
+from couch_design_docs.timestamps import now_timestamp
 from pacs_bridge import publish
 from pacs_bridge.errors import map_couch_errors
-from pacs_bridge.state import iso, utcnow
 
 if TYPE_CHECKING:
     from pacs_bridge.pipeline import Context
@@ -91,7 +91,7 @@ async def carry_report(ctx: Context, doc: dict[str, Any]) -> Carried:
         copied = current is None or not _same(current, body)
         return dict(body) if copied else None
 
-    now = iso(utcnow())
+    now = now_timestamp()
     with map_couch_errors():
         await clinic_db.update(body["_id"], copy)
     notification = publish.report_notification(report, clinician, now, ctx.settings.app_url)

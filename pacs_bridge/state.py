@@ -14,31 +14,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from couch_design_docs.models import Destination
+from couch_design_docs.timestamps import now_timestamp
 from pacs_bridge.errors import CouchDown, map_couch_errors
 from relaypacs.couch import Conflict, Database, NotFound
 from relaypacs.types import Seq
 
 JobState = Literal["open", "waiting", "retrying", "done"]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def job_id(clinic: str, study_id: str) -> str:
@@ -91,7 +77,7 @@ class BridgeState:
     async def open_job(self, clinic: str, study_id: str, *, retry: bool = False) -> Job:
         """Record that a study needs work (a sealed manifest arrived or changed, or an
         admin asked for a retry)."""
-        now = iso(utcnow())
+        now = now_timestamp()
 
         def change(current: dict[str, Any] | None) -> dict[str, Any] | None:
             if current is None:
@@ -141,7 +127,7 @@ class BridgeState:
         return doc["seq"] if doc else 0
 
     async def save_checkpoint(self, db_name: str, seq: Seq) -> None:
-        now = iso(utcnow())
+        now = now_timestamp()
         with map_couch_errors():
             await self.db.update(
                 checkpoint_id(db_name),
@@ -176,7 +162,7 @@ class BridgeState:
         """Ledger entries (uid, sha256); an entry that exists already is left as it is."""
         if not entries:
             return
-        now = iso(utcnow())
+        now = now_timestamp()
         docs = [
             {
                 "_id": ledger_id(dest_key, uid),

@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from couch_design_docs.timestamps import parse_timestamp, to_timestamp, utcnow
 from pacs_bridge.errors import BridgeError, Retryable, describe
 from pacs_bridge.pipeline import Context, Outcome, fail_study, process_study
-from pacs_bridge.state import Job, iso, parse_iso, utcnow
+from pacs_bridge.state import Job
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | No
 
 
 def give_up_at(job: Job, give_up_after: float, chunk_wait: float) -> datetime | None:
-    since = parse_iso(job.problem_since)
+    since = parse_timestamp(job.problem_since)
     if since is None:
         return None
     limit = chunk_wait if job.waiting_for_chunks else give_up_after
@@ -78,7 +79,7 @@ class Worker:
             key = (job.clinic, job.study_id)
             if job.state == "waiting":
                 self.waiting.add(key)
-            when = parse_iso(job.next_attempt_at)
+            when = parse_timestamp(job.next_attempt_at)
             if job.state == "retrying" and when is not None and when > now:
                 self._schedule(job, when)
             else:
@@ -128,7 +129,7 @@ class Worker:
                 continue
             if key in self.running or self.scheduler.get_job(self._job_name(key)):
                 continue
-            when = parse_iso(job.next_attempt_at)
+            when = parse_timestamp(job.next_attempt_at)
             deadline = give_up_at(
                 job, self.settings.give_up_after, self.settings.chunk_wait_timeout
             )
@@ -222,7 +223,7 @@ class Worker:
     async def _record(self, job: Job, outcome: Outcome) -> None:
         key = (job.clinic, job.study_id)
         now = utcnow()
-        job.updated_at = iso(now)
+        job.updated_at = to_timestamp(now)
         error = outcome.error
         job.last_error = (
             None
@@ -235,7 +236,7 @@ class Worker:
         if outcome.kind == "done":
             if outcome.result is not None:
                 job.result, job.result_code, job.result_message = outcome.result
-                job.result_at = iso(now)
+                job.result_at = to_timestamp(now)
             job.state = "done"
             job.attempts = 0
             job.problem_since = None
@@ -248,7 +249,7 @@ class Worker:
             return
         if outcome.kind == "waiting":
             if not job.waiting_for_chunks:
-                job.problem_since = iso(now)
+                job.problem_since = to_timestamp(now)
             job.state = "waiting"
             job.waiting_for_chunks = True
             job.next_attempt_at = None
@@ -262,7 +263,7 @@ class Worker:
             return
         # retry
         if job.problem_since is None or job.waiting_for_chunks:
-            job.problem_since = iso(now)
+            job.problem_since = to_timestamp(now)
         job.waiting_for_chunks = False
         job.state = "retrying"
         job.attempts += 1
@@ -271,7 +272,7 @@ class Worker:
         deadline = self._deadline(job)
         if deadline is not None and when > deadline:
             when = max(deadline, now) + timedelta(seconds=0.05)
-        job.next_attempt_at = iso(when)
+        job.next_attempt_at = to_timestamp(when)
         self.waiting.discard(key)
         await self.ctx.state.save_job(job)
         self._schedule(job, when)

@@ -13,18 +13,14 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 
 from couch_design_docs.models import AuditEvent
+from couch_design_docs.timestamps import now_timestamp
 from relaypacs.couch import CouchClient, CouchError
 
 log = logging.getLogger(__name__)
 
 MAX_IDS_PER_EVENT = 200
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class AuditLog:
@@ -62,7 +58,7 @@ class AuditLog:
             return
         ids = list(doc_ids)
         for start in range(0, max(len(ids), 1), MAX_IDS_PER_EVENT):
-            at = now_iso()
+            at = now_timestamp()
             event = AuditEvent(
                 _id=f"audit:{at}:{uuid.uuid4().hex}",
                 at=at,

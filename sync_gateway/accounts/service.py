@@ -15,11 +15,11 @@ from pydantic import ValidationError
 from couch_design_docs.models import CLINIC_ROLES, Clinic, Destination, Role, User
 from couch_design_docs.names import DatabaseNames, clinic_doc_id, user_doc_id
 from couch_design_docs.setup import ensure_clinic_database
+from couch_design_docs.timestamps import now_timestamp
 from relaypacs.couch import Conflict as CouchConflict
 from relaypacs.couch import CouchClient
 from relaypacs.types import Doc
 from sync_gateway.accounts.store import UserStore, public_user
-from sync_gateway.audit import now_iso
 from sync_gateway.auth.passwords import check_password, hash_password
 from sync_gateway.errors import Conflict, NotFound, Unprocessable
 from sync_gateway.settings import GatewaySettings
@@ -53,7 +53,7 @@ async def create_clinic(
             clinic_id=clinic_id,
             name=name,
             destinations=[Destination.model_validate(d) for d in destinations],
-            created_at=now_iso(),
+            created_at=now_timestamp(),
         )
     except ValidationError as exc:
         raise _invalid(exc) from exc
@@ -188,7 +188,7 @@ async def create_user(
             role=role,
             clinic=clinic,
             password_hash="$2b$12$" + "x" * 53,  # placeholder until hashed (validated first)
-            created_at=now_iso(),
+            created_at=now_timestamp(),
         )
     except ValidationError as exc:
         raise _invalid(exc) from exc
@@ -225,7 +225,7 @@ async def set_active(
         if not active:
             doc["token_version"] = doc.get("token_version", 0) + 1
             doc["sessions"] = {}
-        doc["updated_at"] = now_iso()
+        doc["updated_at"] = now_timestamp()
         return doc
 
     doc = await UserStore(couch, names).update(username, change)
@@ -251,7 +251,7 @@ async def reset_password(
         doc["sessions"] = {}
         doc["failed_logins"] = 0
         doc.pop("locked_until", None)
-        doc["updated_at"] = now_iso()
+        doc["updated_at"] = now_timestamp()
         return doc
 
     doc = await UserStore(couch, names).update(username, change)
@@ -265,7 +265,7 @@ async def reset_totp(couch: CouchClient, names: DatabaseNames, username: str) ->
     def change(current: Doc | None) -> Doc:
         doc = _existing(username, current)
         doc.pop("totp", None)
-        doc["updated_at"] = now_iso()
+        doc["updated_at"] = now_timestamp()
         return doc
 
     doc = await UserStore(couch, names).update(username, change)

@@ -15,6 +15,7 @@ from typing import Any
 
 from couch_design_docs.models import Role
 from couch_design_docs.names import DatabaseNames
+from couch_design_docs.timestamps import parse_timestamp, to_timestamp
 from relaypacs.types import Doc
 from sync_gateway.access.policy import Principal, replicated_databases
 from sync_gateway.accounts.store import UserStore, public_user
@@ -27,14 +28,6 @@ from sync_gateway.ratelimit import RateLimits
 from sync_gateway.settings import GatewaySettings
 
 BAD_CREDENTIALS = "wrong username or password"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _parse(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 @dataclass
@@ -100,7 +93,9 @@ class AuthService:
         now = datetime.now(UTC)
         user = await self.users.get(username, fresh=True) if username else None
         locked = (
-            user is not None and user.get("locked_until") and _parse(user["locked_until"]) > now
+            user is not None
+            and user.get("locked_until")
+            and parse_timestamp(user["locked_until"]) > now
         )
         password_ok = await verify_password(
             password, user.get("password_hash") if user else None, self.settings.bcrypt_rounds
@@ -116,7 +111,9 @@ class AuthService:
                 detail="locked" if locked else "bad credentials",
             )
             if locked:
-                minutes = max(1, int((_parse(user["locked_until"]) - now).total_seconds() // 60))
+                minutes = max(
+                    1, int((parse_timestamp(user["locked_until"]) - now).total_seconds() // 60)
+                )
                 raise Unauthorized(
                     f"too many failed sign-ins; the account is locked for {minutes} more minutes",
                     error="account_locked",
@@ -137,12 +134,16 @@ class AuthService:
             sessions = {
                 k: v
                 for k, v in current.get("sessions", {}).items()
-                if _parse(v["expires_at"]) > now
+                if parse_timestamp(v["expires_at"]) > now
             }
             while len(sessions) >= self.settings.max_sessions_per_user:
                 oldest = min(sessions, key=lambda k: sessions[k]["created_at"])
                 del sessions[oldest]
-            sessions[fam] = {"generation": 0, "created_at": _iso(now), "expires_at": _iso(expires)}
+            sessions[fam] = {
+                "generation": 0,
+                "created_at": to_timestamp(now, "seconds"),
+                "expires_at": to_timestamp(expires, "seconds"),
+            }
             current["sessions"] = sessions
             if used_recovery and current.get("totp"):
                 current["totp"]["recovery_codes"] = [
@@ -179,7 +180,7 @@ class AuthService:
 
     async def _failed(self, username: str, now: datetime) -> None:
         threshold = self.settings.lockout_threshold
-        lock_until = _iso(now + timedelta(minutes=self.settings.lockout_minutes))
+        lock_until = to_timestamp(now + timedelta(minutes=self.settings.lockout_minutes), "seconds")
 
         def change(current: Doc | None) -> Doc | None:
             if current is None:

@@ -15,11 +15,11 @@ from typing import Any
 from couch_design_docs.design import DESIGN_ID
 from couch_design_docs.models import RetryRequest, StatusState
 from couch_design_docs.names import DatabaseNames, retry_request_doc_id, status_doc_id
+from couch_design_docs.timestamps import now_timestamp
 from relaypacs.couch import Conflict as CouchConflict
 from relaypacs.couch import CouchClient, CouchError
 from relaypacs.types import Doc
 from sync_gateway.accounts.service import get_clinic, list_clinics
-from sync_gateway.audit import now_iso
 from sync_gateway.errors import Conflict, NotFound, Unprocessable
 
 RETRYABLE_STATES = (StatusState.failed.value, StatusState.partial.value)
@@ -123,7 +123,7 @@ async def request_retry(
             clinic=clinic_id,
             study_id=study_id,
             requested_by=admin,
-            requested_at=now_iso(),
+            requested_at=now_timestamp(),
         )
     except ValueError as exc:
         raise Unprocessable(f"malformed study id {study_id!r}") from exc

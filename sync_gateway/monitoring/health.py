@@ -16,6 +16,7 @@ from typing import Any
 from couch_design_docs.design import DESIGN_ID
 from couch_design_docs.models import FINAL_STATES, StatusState
 from couch_design_docs.names import DatabaseNames
+from couch_design_docs.timestamps import parse_timestamp, to_timestamp
 from relaypacs.couch import CouchClient, CouchError
 from relaypacs.types import Doc
 from sync_gateway.accounts.service import list_clinics
@@ -27,11 +28,10 @@ def age_seconds(at: str | None, now: datetime) -> float | None:
     if not at:
         return None
     try:
-        moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        moment = parse_timestamp(at)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    assert moment is not None
     return round((now - moment).total_seconds(), 1)
 
 
@@ -115,7 +115,7 @@ async def system_health(
     if totals["failed"] or totals["partial"]:
         problems.append(f"{totals['failed'] + totals['partial']} studies failed or partial")
     return {
-        "at": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "at": to_timestamp(now, "seconds"),
         "status": "ok" if not problems else "degraded",
         "problems": problems,
         "bridge": {

@@ -17,7 +17,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from relaypacs.couch import CouchClient
+from relaypacs.couch import CouchClient, quote_id
 from sync_gateway.errors import BadRequest, PayloadTooLarge
 
 HOP_BY_HOP = frozenset(
@@ -48,8 +48,6 @@ def db_path(db: str, *segments: str) -> str:
 
 
 def doc_path(db: str, doc_id: str, attachment: str | None = None) -> str:
-    from relaypacs.couch import quote_id
-
     path = f"/{quote(db, safe='')}/{quote_id(doc_id)}"
     if attachment is not None:
         path += "/" + "/".join(quote(p, safe="") for p in attachment.split("/"))

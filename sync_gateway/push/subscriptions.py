@@ -20,12 +20,12 @@ from pydantic import ValidationError
 
 from couch_design_docs.models import PushKeys, PushSubscription
 from couch_design_docs.names import push_subscription_doc_id
+from couch_design_docs.timestamps import now_timestamp
 from relaypacs.couch import Conflict as CouchConflict
 from relaypacs.couch import CouchClient
 from relaypacs.couch import NotFound as CouchNotFound
 from relaypacs.types import Doc
 from relaypacs.webpush import PushMessage, PushResult, WebPushSender
-from sync_gateway.audit import now_iso
 from sync_gateway.errors import NotFound, Unprocessable
 from sync_gateway.settings import GatewaySettings
 
@@ -85,7 +85,7 @@ async def subscribe(
                 endpoint=endpoint,
                 keys=keys,
                 device=device if device is not None else (current or {}).get("device"),
-                created_at=(current or {}).get("created_at") or now_iso(),
+                created_at=(current or {}).get("created_at") or now_timestamp(),
             ).to_doc()
         except ValidationError as exc:
             first = exc.errors()[0]

@@ -14,7 +14,6 @@ import secrets
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -23,15 +22,12 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from couch_design_docs.models import Patient, StudyInfo, WorklistEntry
 from couch_design_docs.names import claim_doc_id, desk_report_doc_id, worklist_doc_id
+from couch_design_docs.timestamps import now_timestamp
 from relaypacs.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 LIVE_WITHIN_MS = 2_000  # the journey says "within a second"; the measured time is printed
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +103,8 @@ def seed_worklist_entry(couch: httpx.Client, desk_db: str, study_id: str) -> dic
         notes="query appendicitis, urgent",
         state="delivered",
         instance_count=3,
-        received_at=now_iso(),
-        delivered_at=now_iso(),
+        received_at=now_timestamp(),
+        delivered_at=now_timestamp(),
         viewer_url=f"http://127.0.0.1:1/app/explorer.html#find?study_uid={study_id}",
     ).to_doc()
     res = couch.put(f"/{desk_db}/{entry['_id']}", json=entry)

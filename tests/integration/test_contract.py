@@ -123,7 +123,8 @@ async def test_fields_with_defaults_may_be_left_out(contract_dbs: CouchClient, n
     sealed = without(f.study(), "chunk_size")
     sealed["_id"] = draft["_id"]
     sealed["_rev"] = draft["_rev"]
-    await db.put(sealed)
+    assert (await db.put(sealed)).startswith("2-")
+    assert (await db.get(draft["_id"]))["state"] == "sealed"
 
 
 async def test_audit_events_are_append_only(contract_dbs: CouchClient, names: DatabaseNames):

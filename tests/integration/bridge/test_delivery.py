@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from couch_design_docs import names as ids
-from pacs_bridge.state import iso, utcnow
+from couch_design_docs.timestamps import now_timestamp
 from pacs_bridge.store import LocalStore, object_key
 from tests.integration.bridge.conftest import (
     FINAL,
@@ -119,7 +119,7 @@ async def test_author_gets_a_web_push_once(world: World, pacs: OrthancClient):
         # a replay (lost checkpoint) does not ring again
         checkpoint = await world.bridge_db.get(f"checkpoint:{world.clinic_db.name}")
         await world.bridge_db.delete(checkpoint["_id"], checkpoint["_rev"])
-        before = iso(utcnow())
+        before = now_timestamp()
         async with running_bridge(settings):
             await wait_for(lambda: _job_done(world, study.study_id, before), 10)
         assert service.rejected == []

@@ -10,14 +10,11 @@ import pytest
 
 from couch_design_docs import names as ids
 from couch_design_docs.models import BridgeHealth
+from couch_design_docs.timestamps import to_timestamp
 from tests import factories as f
 from tests.integration.gateway.conftest import METRICS_TOKEN, World
 
 pytestmark = pytest.mark.integration
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def status(world: World, study_id: str, state: str, **over: Any) -> dict[str, Any]:
@@ -67,8 +64,8 @@ async def seed(world: World) -> dict[str, str]:
         doc = BridgeHealth(
             _id=ids.bridge_health_doc_id(worker),
             worker=worker,
-            started_at=iso(now - timedelta(hours=2)),
-            at=iso(at),
+            started_at=to_timestamp(now - timedelta(hours=2), "seconds"),
+            at=to_timestamp(at, "seconds"),
             queue_depth=3,
         ).to_doc()
         await bridge.put(doc)

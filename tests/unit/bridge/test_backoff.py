@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from pacs_bridge.state import Job, iso, parse_iso, utcnow
+from couch_design_docs.timestamps import parse_timestamp, to_timestamp, utcnow
+from pacs_bridge.state import Job
 from pacs_bridge.worker import backoff_delay, give_up_at
 
 
@@ -21,9 +22,14 @@ def test_backoff_grows_and_is_capped_with_jitter():
 
 def test_give_up_deadline_depends_on_why_we_wait():
     now = utcnow()
-    job = Job(clinic="north", study_id="s1234567", created_at=iso(now), updated_at=iso(now))
+    job = Job(
+        clinic="north",
+        study_id="s1234567",
+        created_at=to_timestamp(now),
+        updated_at=to_timestamp(now),
+    )
     assert give_up_at(job, 10, 100) is None
-    job.problem_since = iso(now)
-    assert give_up_at(job, 10, 100) == parse_iso(iso(now)) + timedelta(seconds=10)
+    job.problem_since = to_timestamp(now)
+    assert give_up_at(job, 10, 100) == parse_timestamp(to_timestamp(now)) + timedelta(seconds=10)
     job.waiting_for_chunks = True
-    assert give_up_at(job, 10, 100) == parse_iso(iso(now)) + timedelta(seconds=100)
+    assert give_up_at(job, 10, 100) == parse_timestamp(to_timestamp(now)) + timedelta(seconds=100)
