@@ -37,6 +37,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         finally:
             await state.audit.stop()
             await state.couch.aclose()
+            await state.upstream.aclose()
 
     app = FastAPI(
         title="RelayPACS gateway",

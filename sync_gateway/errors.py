@@ -11,8 +11,8 @@ GatewayError                 carries an HTTP status and CouchDB's error name
  ├── Unprocessable           422 unprocessable (weak password, malformed input)
  └── TooManyRequests         429 too_many_requests (has retry_after)
 
-Errors from CouchDB (:mod:`relaypacs.couch.errors`) and from httpx are translated here as
-well, so a CouchDB that is down or slow answers 503/504/502 with JSON, never a 500 with a
+Errors from CouchDB (:mod:`relaypacs.couch.errors`), httpx and aiohttp are translated here
+as well, so a CouchDB that is down or slow answers 503/504/502 with JSON, never a 500 with a
 stack trace (sync_gateway's ``base/error.go`` ``ErrorAsHTTPStatus`` does the same job).
 Bodies use CouchDB's shape ``{"error": ..., "reason": ...}`` so PouchDB reacts correctly.
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 import httpx
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -113,6 +114,13 @@ def as_http(exc: BaseException) -> tuple[int, str, str, dict[str, str]]:
         return 503, "service_unavailable", "the database is unreachable; try again", {}
     if isinstance(exc, httpx.TransportError):
         return 502, "bad_gateway", "the database connection failed", {}
+    # the proxy's own connection (aiohttp): same answers
+    if isinstance(exc, TimeoutError):  # aiohttp.ServerTimeoutError is one
+        return 504, "gateway_timeout", "the database did not answer in time", {}
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return 503, "service_unavailable", "the database is unreachable; try again", {}
+    if isinstance(exc, aiohttp.ClientError):
+        return 502, "bad_gateway", "the database connection failed", {}
     if isinstance(exc, CouchHTTPError):
         if exc.status >= 500:
             return 502, "bad_gateway", f"the database failed: {exc.error}", {}
@@ -145,6 +153,7 @@ def install_handlers(app) -> None:  # type: ignore[no-untyped-def]
         CouchUnavailable,
         CouchHTTPError,
         httpx.HTTPError,
+        aiohttp.ClientError,
         StarletteHTTPException,
         RequestValidationError,
         Exception,

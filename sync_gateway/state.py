@@ -12,6 +12,7 @@ from sync_gateway.audit import AuditLog
 from sync_gateway.auth.service import AuthService
 from sync_gateway.auth.tokens import TokenService
 from sync_gateway.metrics import GatewayMetrics
+from sync_gateway.proxy.upstream import Upstream
 from sync_gateway.ratelimit import RateLimits
 from sync_gateway.settings import GatewaySettings
 
@@ -25,6 +26,7 @@ class GatewayState:
     auth: AuthService
     authors: AuthorCache
     metrics: GatewayMetrics
+    upstream: Upstream
 
     @classmethod
     def build(cls, settings: GatewaySettings) -> GatewayState:
@@ -43,4 +45,10 @@ class GatewayState:
         )
         users = UserStore(couch, names, settings.user_cache_seconds)
         auth = AuthService(settings, names, users, tokens, RateLimits(settings), audit)
-        return cls(settings, names, couch, audit, auth, AuthorCache(), metrics)
+        upstream = Upstream(
+            settings.couchdb_url,
+            settings.couchdb_user,
+            settings.couchdb_password.get_secret_value(),
+            timeout=settings.upstream_timeout_seconds,
+        )
+        return cls(settings, names, couch, audit, auth, AuthorCache(), metrics, upstream)

@@ -20,11 +20,11 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
+import aiohttp
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from relaypacs.couch import CouchClient, CouchHTTPError
+from relaypacs.couch import CouchHTTPError
 from sync_gateway.access.view import UserDatabase
 from sync_gateway.errors import BadRequest, as_http, error_response
 from sync_gateway.proxy import upstream as up
@@ -37,13 +37,13 @@ class _Feed:
     def __init__(
         self,
         view: UserDatabase,
-        couch: CouchClient,
+        upstream: up.Upstream,
         settings: GatewaySettings,
         request: Request,
         body: bytes | None,
     ) -> None:
         self.view = view
-        self.couch = couch
+        self.upstream = upstream
         self.settings = settings
         self.method = request.method
         self.body = body
@@ -77,19 +77,18 @@ class _Feed:
             return self.settings.upstream_timeout_seconds
         return (self.timeout or 60.0) + 30.0
 
-    async def _open(self, params: dict[str, Any]) -> httpx.Response:
+    async def _open(self, params: dict[str, Any]) -> up.UpstreamResponse:
         headers = {"Accept": up.JSON}
         if self.body is not None:
             headers["Content-Type"] = up.JSON
-        timeout = httpx.Timeout(connect=5.0, read=self.read_timeout(), write=30.0, pool=30.0)
         return await up.send(
-            self.couch,
+            self.upstream,
             self.method,
             up.db_path(self.view.name, "_changes"),
             params=params,
             headers=headers,
             content=self.body,
-            read_timeout=timeout,
+            read_timeout=self.read_timeout(),
         )
 
     def _row(self, row: dict[str, Any]) -> dict[str, Any] | None:
@@ -168,7 +167,7 @@ class _Feed:
                     row = self._row(row)
                     if row is not None:
                         yield json.dumps(row, separators=(",", ":")).encode() + b"\n"
-            except httpx.HTTPError:
+            except (aiohttp.ClientError, TimeoutError):
                 return  # the client reconnects from its last seq
             finally:
                 await upstream.aclose()
@@ -210,12 +209,12 @@ class _Feed:
 
 
 async def changes(
-    view: UserDatabase, couch: CouchClient, settings: GatewaySettings, request: Request
+    view: UserDatabase, upstream: up.Upstream, settings: GatewaySettings, request: Request
 ) -> Response:
     body = None
     if request.method == "POST":
         body = await up.read_request(request, settings.max_json_bytes)
-    feed = _Feed(view, couch, settings, request, body)
+    feed = _Feed(view, upstream, settings, request, body)
     try:
         return await feed.answer()
     except CouchHTTPError as exc:

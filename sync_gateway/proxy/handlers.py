@@ -53,6 +53,7 @@ class Context:
     settings: GatewaySettings
     audit: AuditLog
     ip: str | None
+    upstream: up.Upstream
 
     def record(
         self, action: str, doc_ids: list[str], outcome: str = "ok", detail: str = ""
@@ -110,7 +111,7 @@ async def passthrough(
     ctx: Context, method: str, path: str, *, body: bytes | None = None, accept: str = up.JSON
 ) -> Response:
     upstream = await up.send(
-        ctx.couch,
+        ctx.upstream,
         method,
         path,
         params=list(ctx.request.query_params.multi_items()),
@@ -125,7 +126,7 @@ async def json_call(
 ) -> tuple[int, Any]:
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
     upstream = await up.send(
-        ctx.couch,
+        ctx.upstream,
         method,
         path,
         params=params if params is not None else list(ctx.request.query_params.multi_items()),
@@ -280,7 +281,7 @@ async def all_docs(ctx: Context, op: Operation) -> Response:
     if ctx.request.method == "POST":
         body = await up.read_request(ctx.request, ctx.settings.max_json_bytes)
     upstream = await up.send(
-        ctx.couch,
+        ctx.upstream,
         ctx.request.method,
         up.db_path(ctx.view.name, "_all_docs"),
         params=params,
@@ -403,7 +404,7 @@ async def att_write(ctx: Context, op: Operation) -> Response:
         headers = up.request_headers(ctx.request)
         headers["Content-Length"] = str(size)
         upstream = await up.send(
-            ctx.couch,
+            ctx.upstream,
             "PUT",
             up.doc_path(ctx.view.name, doc_id, op.attachment),
             params=list(ctx.request.query_params.multi_items()),
@@ -450,7 +451,7 @@ async def handle(ctx: Context, op: Operation) -> Response:
         raise Forbidden(op.reason)
     ctx.view.require(op.needs)
     if op.op is Op.changes:
-        return await changes(ctx.view, ctx.couch, ctx.settings, ctx.request)
+        return await changes(ctx.view, ctx.upstream, ctx.settings, ctx.request)
     handler = HANDLERS[op.op]
     assert handler is not None
     return await handler(ctx, op)
