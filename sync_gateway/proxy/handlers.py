@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import json
 import tempfile
+from collections.abc import AsyncIterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ from sync_gateway.errors import (
     UnsupportedMediaType,
 )
 from sync_gateway.proxy import upstream as up
+from sync_gateway.proxy.batch import BatchSplitter, MalformedBatch, bulk_body, parse_document
 from sync_gateway.proxy.changes import changes
 from sync_gateway.proxy.operations import Op, Operation
 from sync_gateway.settings import GatewaySettings
@@ -122,15 +124,26 @@ async def passthrough(
 
 
 async def json_call(
-    ctx: Context, method: str, path: str, body: Any, params: Any = None, cap: int | None = None
+    ctx: Context,
+    method: str,
+    path: str,
+    body: bytes | list[bytes],
+    params: Any = None,
+    cap: int | None = None,
 ) -> tuple[int, Any]:
-    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    """Send a JSON body (or its pieces, one after the other) and read the JSON answer; a
+    failure of the database answers 502."""
+    headers = {"Accept": up.JSON, "Content-Type": up.JSON}
+    content: bytes | AsyncIterable[bytes] = body if isinstance(body, bytes) else b""
+    if isinstance(body, list):
+        headers["Content-Length"] = str(sum(len(piece) for piece in body))
+        content = up.aiter_pieces(body)
     upstream = await up.send(
         ctx.upstream,
         method,
         path,
         params=params if params is not None else list(ctx.request.query_params.multi_items()),
-        headers={"Accept": up.JSON, "Content-Type": up.JSON},
+        headers=headers,
         content=content,
     )
     data = await up.read_json(upstream, cap or ctx.settings.max_request_bytes)
@@ -164,80 +177,91 @@ async def ensure_full_commit(ctx: Context, op: Operation) -> Response:
     return JSONResponse({"ok": True, "instance_start_time": "0"}, status_code=201)
 
 
-def _parse_batch(body: bytes) -> tuple[dict, list]:
-    payload = up.parse_json(body)
-    if not isinstance(payload, dict) or not isinstance(payload.get("docs"), list):
-        raise BadRequest('_bulk_docs needs {"docs": [...]}')
-    return payload, payload["docs"]
+@dataclass
+class Checked:
+    """One document of a batch after its checks: what is kept of it, and the verdict."""
+
+    raw: bytes  # as the client sent it: forwarded as is if it passes
+    doc: Any  # parsed, without _attachments (checked already)
+    refusal: Refusal | None
+
+    @property
+    def doc_id(self) -> Any:
+        return self.doc.get("_id") if isinstance(self.doc, dict) else None
 
 
-def _check_docs(view: UserDatabase, docs: list) -> dict[int, Refusal]:
-    """Check each document (CPU-bound: base64 and sha256 of chunks; runs in a thread)."""
-    refusals: dict[int, Refusal] = {}
-    for i, doc in enumerate(docs):
-        refusal = view.write_refusal(doc)
-        if refusal is not None:
-            refusals[i] = refusal
-    return refusals
+def _check(view: UserDatabase, raw: bytes) -> Checked:
+    """Parse and check one document (CPU-bound: JSON, base64, sha256; in the worker)."""
+    doc = parse_document(raw)
+    refusal = view.write_refusal(doc)
+    if isinstance(doc, dict):
+        doc = {k: v for k, v in doc.items() if k != "_attachments"}
+    return Checked(raw, doc, refusal)
+
+
+async def _checked_batch(ctx: Context) -> tuple[list[Checked], dict[str, Any]]:
+    """Read a ``_bulk_docs`` body, checking each document in the worker as soon as it has
+    arrived (proxy/batch.py), so the checks overlap the upload instead of following it."""
+    cap = ctx.settings.max_request_bytes
+    up.refuse_declared_length(ctx.request, cap)
+    loop = asyncio.get_running_loop()
+    splitter = BatchSplitter()
+    checking: list[asyncio.Future[Checked]] = []
+    size = 0
+    try:
+        async for piece in ctx.request.stream():
+            size += len(piece)
+            if size > cap:
+                raise PayloadTooLarge(f"request body exceeds the limit of {cap} bytes")
+            for raw in splitter.feed(piece):
+                checking.append(loop.run_in_executor(CHECKS, _check, ctx.view, raw))
+        options = splitter.finish()
+        return list(await asyncio.gather(*checking)), options
+    except MalformedBatch as exc:
+        raise BadRequest(str(exc)) from exc
+    finally:
+        for future in checking:
+            future.cancel()  # a no-op once done; otherwise the request failed
 
 
 async def bulk_docs(ctx: Context, op: Operation) -> Response:
-    body = await up.read_request(ctx.request, ctx.settings.max_request_bytes)
-    loop = asyncio.get_running_loop()
-    payload, docs = await loop.run_in_executor(CHECKS, _parse_batch, body)
-    # who owns the ids already (one CouchDB round trip) is asked while the thread checks
-    # the documents themselves; only well-formed ids are asked about
-    named = [d for d in docs if isinstance(d, dict) and isinstance(d.get("_id"), str)]
-    checks = loop.run_in_executor(CHECKS, _check_docs, ctx.view, docs)
-    try:
-        owned = await ctx.view.ownership_refusals(named) if named else {}
-    finally:
-        refusals = await checks
-    for i, doc in enumerate(docs):
-        if i not in refusals and doc.get("_id") in owned:
-            refusals[i] = owned[doc["_id"]]
-    forward = [d for i, d in enumerate(docs) if i not in refusals]
-    results: list[Any] = []
+    checked, options = await _checked_batch(ctx)
+    passed = [c for c in checked if c.refusal is None]
+    owned = await ctx.view.ownership_refusals([c.doc for c in passed]) if passed else {}
+    for c in passed:
+        c.refusal = owned.get(c.doc["_id"])
+    forward = [c for c in passed if c.refusal is None]
+    rows: list[Any] = []
     if forward:
-        content = body if not refusals else json.dumps({**payload, "docs": forward}).encode()
-        del body
         status, data = await json_call(
             ctx,
             "POST",
             up.db_path(ctx.view.name, "_bulk_docs"),
-            content,
+            bulk_body([c.raw for c in forward], options),
             params=[],
             cap=ctx.settings.max_json_bytes,
         )
         if status >= 400 or not isinstance(data, list):
             return JSONResponse(data, status_code=status if status >= 400 else 502)
-        results = data
-        ctx.view.wrote(forward)
-        ctx.record("write", [d["_id"] for d in forward])
-    if refusals:
-        ids = [str(docs[i].get("_id")) if isinstance(docs[i], dict) else "" for i in refusals]
-        ctx.record("write", ids, outcome="denied", detail=next(iter(refusals.values())).reason)
-    return JSONResponse(_merge(docs, forward, results, refusals), status_code=201)
+        rows = data
+        ctx.view.wrote([c.doc for c in forward])
+        ctx.record("write", [c.doc["_id"] for c in forward])
+    refused = [c for c in checked if c.refusal is not None]
+    if refused:
+        ids = [str(c.doc_id or "") for c in refused]
+        first = refused[0].refusal
+        ctx.record("write", ids, outcome="denied", detail=first.reason if first else "")
+    return JSONResponse(_merge(checked, rows), status_code=201)
 
 
-def _merge(docs: list, forward: list, results: list, refusals: dict[int, Refusal]) -> list:
+def _merge(checked: list[Checked], rows: list[Any]) -> list:
     """The answer in request order when CouchDB answered one row per document; otherwise
     (``new_edits=false`` answers only errors) its rows followed by the refusals."""
-    refused = [
-        refusal_row(docs[i].get("_id") if isinstance(docs[i], dict) else None, r)
-        for i, r in sorted(refusals.items())
-    ]
-    if len(results) != len(forward) or not results:
-        return results + refused
-    merged, upstream_rows = [], iter(results)
-    for i, doc in enumerate(docs):
-        if i in refusals:
-            merged.append(
-                refusal_row(doc.get("_id") if isinstance(doc, dict) else None, refusals[i])
-            )
-        else:
-            merged.append(next(upstream_rows))
-    return merged
+    refusals = [(c.doc_id, c.refusal) for c in checked if c.refusal is not None]
+    if len(rows) != len(checked) - len(refusals) or not rows:
+        return rows + [refusal_row(doc_id, refusal) for doc_id, refusal in refusals]
+    upstream_rows = iter(rows)
+    return [refusal_row(c.doc_id, c.refusal) if c.refusal else next(upstream_rows) for c in checked]
 
 
 async def bulk_get(ctx: Context, op: Operation) -> Response:

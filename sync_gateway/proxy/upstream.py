@@ -212,8 +212,8 @@ async def read_json(upstream: UpstreamResponse, cap: int) -> Any:
         return {"error": "bad_gateway", "reason": "the database answered with invalid JSON"}
 
 
-async def read_request(request: Request, cap: int) -> bytes:
-    """The whole request body, refused with 413 beyond ``cap`` bytes (before reading it)."""
+def refuse_declared_length(request: Request, cap: int) -> None:
+    """413 before reading a body whose Content-Length says it exceeds ``cap``."""
     declared = request.headers.get("content-length")
     if declared is not None:
         try:
@@ -221,6 +221,11 @@ async def read_request(request: Request, cap: int) -> bytes:
                 raise PayloadTooLarge(f"request body exceeds the limit of {cap} bytes")
         except ValueError as exc:
             raise BadRequest("malformed Content-Length") from exc
+
+
+async def read_request(request: Request, cap: int) -> bytes:
+    """The whole request body, refused with 413 beyond ``cap`` bytes (before reading it)."""
+    refuse_declared_length(request, cap)
     pieces: list[bytes] = []
     size = 0
     async for piece in request.stream():
@@ -236,6 +241,11 @@ def parse_json(body: bytes) -> Any:
         return json.loads(body) if body else None
     except ValueError as exc:
         raise BadRequest("the request body is not valid JSON") from exc
+
+
+async def aiter_pieces(pieces: list[bytes]) -> AsyncIterator[bytes]:
+    for piece in pieces:
+        yield piece
 
 
 async def aiter_file(handle: Any, size: int = 256 * 1024) -> AsyncIterator[bytes]:
