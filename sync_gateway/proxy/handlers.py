@@ -12,20 +12,13 @@ import asyncio
 import hashlib
 import json
 import tempfile
-from collections.abc import AsyncIterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from couch_design_docs.models import CHUNK_ATTACHMENT, MAX_CHUNK_SIZE
 from couch_design_docs.names import doc_type_of
-from relaypacs.couch import CouchClient
 from sync_gateway.access.policy import Refusal, chunk_bytes_refusal
-from sync_gateway.access.view import UserDatabase
-from sync_gateway.audit import AuditLog
 from sync_gateway.errors import (
     BadRequest,
     Conflict,
@@ -36,41 +29,12 @@ from sync_gateway.errors import (
     UnsupportedMediaType,
 )
 from sync_gateway.proxy import upstream as up
-from sync_gateway.proxy.batch import BatchSplitter, MalformedBatch, bulk_body, parse_document
+from sync_gateway.proxy.bulk import bulk_docs
 from sync_gateway.proxy.changes import changes
+from sync_gateway.proxy.context import CHECKS, Context
 from sync_gateway.proxy.operations import Op, Operation
-from sync_gateway.settings import GatewaySettings
 
-# One worker for the CPU-bound checks (JSON, base64, sha256): off the event loop, and one
-# thread keeps one malloc arena (many threads each keep their own peak: RSS grows).
-CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="write-checks")
 AUDITED_READS = frozenset({"study", "chunk", "status", "report", "worklist"})
-
-
-@dataclass
-class Context:
-    request: Request
-    view: UserDatabase
-    couch: CouchClient
-    settings: GatewaySettings
-    audit: AuditLog
-    ip: str | None
-    upstream: up.Upstream
-
-    def record(
-        self, action: str, doc_ids: list[str], outcome: str = "ok", detail: str = ""
-    ) -> None:
-        if doc_ids or outcome != "ok":
-            self.audit.record(
-                self.view.user.username,
-                action,
-                role=str(self.view.user.role),
-                outcome=outcome,
-                db=self.view.name,
-                doc_ids=doc_ids,
-                ip=self.ip,
-                detail=detail or None,
-            )
 
 
 REFUSAL_ERRORS: dict[str, type[GatewayError]] = {
@@ -82,27 +46,6 @@ REFUSAL_ERRORS: dict[str, type[GatewayError]] = {
 
 def refusal_error(refusal: Refusal) -> GatewayError:
     return REFUSAL_ERRORS.get(refusal.error, Forbidden)(refusal.reason)
-
-
-def refusal_row(doc_id: Any, refusal: Refusal) -> dict[str, Any]:
-    # ``name``/``status`` as PouchDB's own errors have them: its replicator treats a
-    # forbidden document as "denied" and goes on with the others (pouchdb-replication);
-    # a conflict is CouchDB's own per-document answer to a lost race.
-    if refusal.error == "conflict":
-        return {
-            "id": doc_id,
-            "error": "conflict",
-            "reason": refusal.reason,
-            "name": "conflict",
-            "status": 409,
-        }
-    return {
-        "id": doc_id,
-        "error": "forbidden",
-        "reason": refusal.reason,
-        "name": "forbidden",
-        "status": 403,
-    }
 
 
 def audited(ids: list[str]) -> list[str]:
@@ -127,24 +70,18 @@ async def json_call(
     ctx: Context,
     method: str,
     path: str,
-    body: bytes | list[bytes],
+    body: bytes,
     params: Any = None,
     cap: int | None = None,
 ) -> tuple[int, Any]:
-    """Send a JSON body (or its pieces, one after the other) and read the JSON answer; a
-    failure of the database answers 502."""
-    headers = {"Accept": up.JSON, "Content-Type": up.JSON}
-    content: bytes | AsyncIterable[bytes] = body if isinstance(body, bytes) else b""
-    if isinstance(body, list):
-        headers["Content-Length"] = str(sum(len(piece) for piece in body))
-        content = up.aiter_pieces(body)
+    """Send a JSON body and read the JSON answer; a failure of the database answers 502."""
     upstream = await up.send(
         ctx.upstream,
         method,
         path,
         params=params if params is not None else list(ctx.request.query_params.multi_items()),
-        headers=headers,
-        content=content,
+        headers={"Accept": up.JSON, "Content-Type": up.JSON},
+        content=body,
     )
     data = await up.read_json(upstream, cap or ctx.settings.max_request_bytes)
     status = upstream.status_code
@@ -175,93 +112,6 @@ async def revs_diff(ctx: Context, op: Operation) -> Response:
 
 async def ensure_full_commit(ctx: Context, op: Operation) -> Response:
     return JSONResponse({"ok": True, "instance_start_time": "0"}, status_code=201)
-
-
-@dataclass
-class Checked:
-    """One document of a batch after its checks: what is kept of it, and the verdict."""
-
-    raw: bytes  # as the client sent it: forwarded as is if it passes
-    doc: Any  # parsed, without _attachments (checked already)
-    refusal: Refusal | None
-
-    @property
-    def doc_id(self) -> Any:
-        return self.doc.get("_id") if isinstance(self.doc, dict) else None
-
-
-def _check(view: UserDatabase, raw: bytes) -> Checked:
-    """Parse and check one document (CPU-bound: JSON, base64, sha256; in the worker)."""
-    doc = parse_document(raw)
-    refusal = view.write_refusal(doc)
-    if isinstance(doc, dict):
-        doc = {k: v for k, v in doc.items() if k != "_attachments"}
-    return Checked(raw, doc, refusal)
-
-
-async def _checked_batch(ctx: Context) -> tuple[list[Checked], dict[str, Any]]:
-    """Read a ``_bulk_docs`` body, checking each document in the worker as soon as it has
-    arrived (proxy/batch.py), so the checks overlap the upload instead of following it."""
-    cap = ctx.settings.max_request_bytes
-    up.refuse_declared_length(ctx.request, cap)
-    loop = asyncio.get_running_loop()
-    splitter = BatchSplitter()
-    checking: list[asyncio.Future[Checked]] = []
-    size = 0
-    try:
-        async for piece in ctx.request.stream():
-            size += len(piece)
-            if size > cap:
-                raise PayloadTooLarge(f"request body exceeds the limit of {cap} bytes")
-            for raw in splitter.feed(piece):
-                checking.append(loop.run_in_executor(CHECKS, _check, ctx.view, raw))
-        options = splitter.finish()
-        return list(await asyncio.gather(*checking)), options
-    except MalformedBatch as exc:
-        raise BadRequest(str(exc)) from exc
-    finally:
-        for future in checking:
-            future.cancel()  # a no-op once done; otherwise the request failed
-
-
-async def bulk_docs(ctx: Context, op: Operation) -> Response:
-    checked, options = await _checked_batch(ctx)
-    passed = [c for c in checked if c.refusal is None]
-    owned = await ctx.view.ownership_refusals([c.doc for c in passed]) if passed else {}
-    for c in passed:
-        c.refusal = owned.get(c.doc["_id"])
-    forward = [c for c in passed if c.refusal is None]
-    rows: list[Any] = []
-    if forward:
-        status, data = await json_call(
-            ctx,
-            "POST",
-            up.db_path(ctx.view.name, "_bulk_docs"),
-            bulk_body([c.raw for c in forward], options),
-            params=[],
-            cap=ctx.settings.max_json_bytes,
-        )
-        if status >= 400 or not isinstance(data, list):
-            return JSONResponse(data, status_code=status if status >= 400 else 502)
-        rows = data
-        ctx.view.wrote([c.doc for c in forward])
-        ctx.record("write", [c.doc["_id"] for c in forward])
-    refused = [c for c in checked if c.refusal is not None]
-    if refused:
-        ids = [str(c.doc_id or "") for c in refused]
-        first = refused[0].refusal
-        ctx.record("write", ids, outcome="denied", detail=first.reason if first else "")
-    return JSONResponse(_merge(checked, rows), status_code=201)
-
-
-def _merge(checked: list[Checked], rows: list[Any]) -> list:
-    """The answer in request order when CouchDB answered one row per document; otherwise
-    (``new_edits=false`` answers only errors) its rows followed by the refusals."""
-    refusals = [(c.doc_id, c.refusal) for c in checked if c.refusal is not None]
-    if len(rows) != len(checked) - len(refusals) or not rows:
-        return rows + [refusal_row(doc_id, refusal) for doc_id, refusal in refusals]
-    upstream_rows = iter(rows)
-    return [refusal_row(c.doc_id, c.refusal) if c.refusal else next(upstream_rows) for c in checked]
 
 
 async def bulk_get(ctx: Context, op: Operation) -> Response:
