@@ -31,6 +31,7 @@ MAX_CHUNK_SIZE = 4 * 1024 * 1024
 CHUNK_ATTACHMENT = "data"
 
 Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN)]
+Md5 = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 Uid = Annotated[str, Field(pattern=UID_PATTERN, max_length=64)]
 ClinicId = Annotated[str, Field(pattern=CLINIC_ID_PATTERN)]
 StudyId = Annotated[str, Field(pattern=STUDY_ID_PATTERN)]
@@ -187,6 +188,9 @@ class FileStatus(Strict):
     name: ShortText
     state: Literal["pending", "assembled", "valid", "stored", "delivered", "failed"]
     sha256: Sha256
+    # MD5 of the same bytes, computed while assembling: what Orthanc reports for the file it
+    # keeps, so the integrity receipt compares without reading the archive again
+    md5: Md5 | None = None
     sop_instance_uid: Uid | None = None
     object_key: Annotated[str, Field(max_length=512)] | None = None
     stored_at: Timestamp | None = None

@@ -26,9 +26,10 @@ class AssembledFile:
     path: Path
     size: int
     sha256: str
+    md5: str  # for the PACS integrity receipt (Orthanc keeps the MD5 of what it stored)
 
 
-def _write_chunk(fp: Any, parts: list[bytes], file_hash: Any | None) -> str:
+def _write_chunk(fp: Any, parts: list[bytes], file_hash: Any | None, file_md5: Any) -> str:
     """Hash and write one chunk (in a worker thread: hashlib releases the GIL).
 
     ``file_hash`` None means the chunk is the whole file: one hash serves both.
@@ -38,6 +39,7 @@ def _write_chunk(fp: Any, parts: list[bytes], file_hash: Any | None) -> str:
         chunk_hash.update(part)
         if file_hash is not None:
             file_hash.update(part)
+        file_md5.update(part)
         fp.write(part)
     return chunk_hash.hexdigest()
 
@@ -98,6 +100,7 @@ async def assemble(
     final = work_dir / f"{study_id}-{file.file_id}.dcm"
     partial = final.with_suffix(f".{os.getpid()}.part")
     file_hash = hashlib.sha256()
+    file_md5 = hashlib.md5(usedforsecurity=False)
     single_digest = ""
     size = 0
     try:
@@ -122,7 +125,7 @@ async def assemble(
                             file_name=file.name,
                         ) from exc
                 digest = await asyncio.to_thread(
-                    _write_chunk, fp, parts, file_hash if file.chunk_count > 1 else None
+                    _write_chunk, fp, parts, file_hash if file.chunk_count > 1 else None, file_md5
                 )
                 if file.chunk_count == 1:
                     single_digest = digest
@@ -154,4 +157,4 @@ async def assemble(
             file_name=file.name,
         )
     partial.replace(final)
-    return AssembledFile(final, size, sha)
+    return AssembledFile(final, size, sha, file_md5.hexdigest())

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from couch_design_docs.models import Destination, StatusState, StudyFile
 from pacs_bridge import status as st
 from pacs_bridge.errors import PacsRejected, PacsUnavailable, Retryable
-from pacs_bridge.receipt import verify_orthanc
+from pacs_bridge.receipt import Sent, verify_orthanc
 from pacs_bridge.state import destination_key
 from pacs_bridge.stow import Part, failure_text, stow
 
@@ -95,48 +95,56 @@ class DeliveryStage:
 
     async def verify_receipts(self) -> None:
         """Compare what each Orthanc destination holds with what was sent (see
-        :mod:`pacs_bridge.receipt`); a mismatch takes the instance out of the delivered."""
-        if not self.settings.verify_at_pacs:
-            return
+        :mod:`pacs_bridge.receipt`) for every instance not checked yet (each batch is checked
+        as soon as the PACS confirmed it; this catches the rest, e.g. after a restart)."""
         for destination in self.destinations:
             dest = self.status.destinations.get(destination.name)
-            if destination.kind != "orthanc" or dest is None or destination.name in self.down:
-                continue
-            keys = {}
-            for uid in (*dest.delivered, *dest.already_present):
-                file = self.by_uid.get(uid)
-                key = self.status.files[file.file_id].object_key if file else None
-                if key and uid not in dest.verified:
-                    keys[uid] = key
-            if not keys:
-                continue
-            try:
-                receipt = await verify_orthanc(
-                    self.ctx.http, destination, self.ctx.store, self.study.study.instance_uid, keys
-                )
-            except PacsUnavailable as exc:
-                self._destination_retry(destination, exc)
-                continue
-            except Retryable as exc:  # the archive: the study retries as a whole
-                self.problems.append(exc)
-                continue
-            dest.verified.extend(receipt.matched)
-            if receipt.mismatched:
-                bad = receipt.mismatched
-                dest.delivered = [u for u in dest.delivered if u not in bad]
-                dest.already_present = [u for u in dest.already_present if u not in bad]
-                dest.failed.extend(u for u in bad if u not in dest.failed)
-                names = ", ".join(self.by_uid[u].name for u in list(bad)[:10])
-                error = PacsRejected(
-                    f"The PACS {destination.name} does not hold the exact images sent for "
-                    f"{len(bad)} file(s): {names}. An administrator must check the PACS.",
-                    "; ".join(f"{u}: {why}" for u, why in bad.items())[:4000],
-                    code="pacs_integrity",
-                    destination=destination.name,
-                )
-                dest.error = error.to_status_error()
-                st.set_error(self.status, dest.error)
-            await self.writer.touch()
+            if dest is not None:
+                await self.verify_at(destination, [*dest.delivered, *dest.already_present])
+
+    async def verify_at(self, destination: Destination, uids: list[str]) -> None:
+        """The integrity receipt for ``uids`` at one destination; a mismatch takes the
+        instance out of the delivered."""
+        dest = self.status.destinations.get(destination.name)
+        if not self.settings.verify_at_pacs or destination.kind != "orthanc" or dest is None:
+            return
+        if destination.name in self.down:
+            return
+        sent: dict[str, Sent] = {}
+        for uid in uids:
+            file = self.by_uid.get(uid)
+            fs = self.status.files[file.file_id] if file else None
+            if fs is not None and fs.object_key and uid not in dest.verified:
+                sent[uid] = Sent(fs.object_key, fs.md5)
+        if not sent:
+            return
+        try:
+            receipt = await verify_orthanc(
+                self.ctx.http, destination, self.ctx.store, self.study.study.instance_uid, sent
+            )
+        except PacsUnavailable as exc:
+            self._destination_retry(destination, exc)
+            return
+        except Retryable as exc:  # the archive: the study retries as a whole
+            self.problems.append(exc)
+            return
+        dest.verified.extend(u for u in receipt.matched if u not in dest.verified)
+        if receipt.mismatched:
+            bad = receipt.mismatched
+            dest.delivered = [u for u in dest.delivered if u not in bad]
+            dest.already_present = [u for u in dest.already_present if u not in bad]
+            dest.failed.extend(u for u in bad if u not in dest.failed)
+            names = ", ".join(self.by_uid[u].name for u in list(bad)[:10])
+            error = PacsRejected(
+                f"The PACS {destination.name} does not hold the exact images sent for "
+                f"{len(bad)} file(s): {names}. An administrator must check the PACS.",
+                "; ".join(f"{u}: {why}" for u, why in bad.items())[:4000],
+                code="pacs_integrity",
+                destination=destination.name,
+            )
+            dest.error = error.to_status_error()
+            st.set_error(self.status, dest.error)
+        await self.writer.touch()
 
     def _destination_retry(self, destination: Destination, exc: Retryable) -> None:
         dest = st.destination(self.status, destination.name, len(self.study.files))
@@ -227,6 +235,8 @@ class DeliveryStage:
                 code="pacs_unconfirmed",
             )
             self._destination_retry(destination, exc)
-        elif not final_failures:
+        elif not dest.failed:  # an earlier batch's refusal or mismatch stays said
             dest.error = None
             st.clear_errors(self.status, destination=destination.name)
+        # the receipt for this batch now, while later batches are still on their way
+        await self.verify_at(destination, [f.sop_instance_uid for f in confirmed])

@@ -294,6 +294,7 @@ class StudyRun(DeliveryStage):
             await asyncio.to_thread(assembled.path.unlink, True)
         fs.state = "stored"
         fs.object_key = key
+        fs.md5 = assembled.md5
         fs.stored_at = self.now()
         fs.error = None
         st.clear_errors(self.status, file_id=file.file_id)

@@ -25,6 +25,14 @@ from pacs_bridge.stow import auth_for, headers_for
 CONCURRENCY = 8  # instances checked at once (one md5 request + one object read each)
 
 
+@dataclass(frozen=True)
+class Sent:
+    """What was sent for one instance: the archived object, and its MD5 if known."""
+
+    object_key: str
+    md5: str | None = None  # computed at assembly; else the object is read to compute it
+
+
 @dataclass
 class Receipt:
     matched: list[str] = field(default_factory=list)
@@ -49,10 +57,10 @@ async def verify_orthanc(
     destination: Destination,
     store: ObjectStore,
     study_uid: str,
-    keys: dict[str, str],  # SOP instance UID -> object key of what was sent
+    sent: dict[str, Sent],  # by SOP instance UID
 ) -> Receipt:
     receipt = Receipt()
-    if not keys:
+    if not sent:
         return receipt
     root = orthanc_root(destination)
     options = {
@@ -83,25 +91,23 @@ async def verify_orthanc(
         listing = await call("GET", f"/studies/{study}/instances")
         for item in listing.json() if listing.is_success else []:
             uid = (item.get("MainDicomTags") or {}).get("SOPInstanceUID")
-            if uid in keys:
+            if uid in sent:
                 ids[uid] = item["ID"]
     limit = asyncio.Semaphore(CONCURRENCY)
 
-    async def check(uid: str, key: str) -> None:
+    async def check(uid: str, what: Sent) -> None:
         if uid not in ids:
             receipt.mismatched[uid] = "instance not found at the PACS after it confirmed it"
             return
         async with limit:
-            answer, sent = await asyncio.gather(
-                call("GET", f"/instances/{ids[uid]}/attachments/dicom/md5"),
-                object_md5(store, key),
-            )
+            answer = await call("GET", f"/instances/{ids[uid]}/attachments/dicom/md5")
+            md5 = what.md5 or await object_md5(store, what.object_key)
         held = answer.text.strip().strip('"') if answer.is_success else ""
-        if held == sent:
+        if held == md5:
             receipt.matched.append(uid)
         else:
-            receipt.mismatched[uid] = f"md5 sent {sent}, held by the PACS {held or '?'}"
+            receipt.mismatched[uid] = f"md5 sent {md5}, held by the PACS {held or '?'}"
 
-    await asyncio.gather(*(check(uid, key) for uid, key in keys.items()))
-    receipt.matched.sort(key=list(keys).index)
+    await asyncio.gather(*(check(uid, what) for uid, what in sent.items()))
+    receipt.matched.sort(key=list(sent).index)
     return receipt

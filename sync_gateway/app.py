@@ -36,8 +36,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             yield
         finally:
             await state.audit.stop()
-            await state.couch.aclose()
-            await state.upstream.aclose()
+            await state.couch.aclose()  # and its aiohttp pool (state.upstream)
 
     app = FastAPI(
         title="RelayPACS gateway",

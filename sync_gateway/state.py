@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from couch_design_docs.names import DatabaseNames
 from relaypacs.couch import CouchClient
+from relaypacs.couch.streams import ByteStreams
 from sync_gateway.access.view import AuthorCache
 from sync_gateway.accounts.store import UserStore
 from sync_gateway.audit import AuditLog
 from sync_gateway.auth.service import AuthService
 from sync_gateway.auth.tokens import TokenService
 from sync_gateway.metrics import GatewayMetrics
-from sync_gateway.proxy.upstream import Upstream
 from sync_gateway.ratelimit import RateLimits
 from sync_gateway.settings import GatewaySettings
 
@@ -26,7 +26,7 @@ class GatewayState:
     auth: AuthService
     authors: AuthorCache
     metrics: GatewayMetrics
-    upstream: Upstream
+    upstream: ByteStreams
 
     @classmethod
     def build(cls, settings: GatewaySettings) -> GatewayState:
@@ -45,10 +45,5 @@ class GatewayState:
         )
         users = UserStore(couch, names, settings.user_cache_seconds)
         auth = AuthService(settings, names, users, tokens, RateLimits(settings), audit)
-        upstream = Upstream(
-            settings.couchdb_url,
-            settings.couchdb_user,
-            settings.couchdb_password.get_secret_value(),
-            timeout=settings.upstream_timeout_seconds,
-        )
+        upstream = couch.streams  # the proxy relays bodies over the client's aiohttp pool
         return cls(settings, names, couch, audit, auth, AuthorCache(), metrics, upstream)

@@ -1,4 +1,4 @@
-"""An async CouchDB 3 client over httpx.
+"""An async CouchDB 3 client over httpx (attachments over aiohttp: :mod:`.streams`).
 
 It speaks the documented CouchDB HTTP API (https://docs.couchdb.org/en/stable/api/) and
 nothing else, so it works the same against Apache CouchDB and the PouchDB-Server stand-in
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import httpx
 
 from relaypacs.couch.errors import (
@@ -29,6 +30,7 @@ from relaypacs.couch.errors import (
     PreconditionFailed,
     error_for,
 )
+from relaypacs.couch.streams import ByteStreams, StreamedResponse
 from relaypacs.types import Doc, DocId, Rev, Seq
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,10 @@ class CouchClient:
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=20),
             headers={"Accept": "application/json"},
         )
+        # attachment bytes: aiohttp (a session is opened on first use)
+        self.streams = ByteStreams(
+            self.url, user, password, timeout=timeout, max_connections=max_connections
+        )
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -109,6 +115,7 @@ class CouchClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        await self.streams.aclose()
 
     async def __aenter__(self) -> CouchClient:
         return self
@@ -323,16 +330,30 @@ class Database:
     @asynccontextmanager
     async def open_attachment(
         self, doc_id: DocId, name: str, *, rev: Rev | None = None
-    ) -> AsyncIterator[httpx.Response]:
+    ) -> AsyncIterator[StreamedResponse]:
         """Stream an attachment: ``async with db.open_attachment(..) as r: r.aiter_bytes()``."""
-        params = {"rev": rev} if rev else {}
-        async with self.client.stream(
-            "GET",
-            f"{self.doc_path(doc_id)}/{quote(name, safe='')}",
-            params=params,
-            headers={"Accept": "*/*"},
-        ) as response:
+        path = f"{self.doc_path(doc_id)}/{quote(name, safe='')}"
+        where = f"GET {path.split('?')[0]}"
+        try:
+            response = await self.client.streams.send(
+                "GET", path, params={"rev": rev} if rev else None, headers={"Accept": "*/*"}
+            )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise CouchUnavailable(f"{where}: {exc!r}") from exc
+        try:
+            if response.status_code >= 400:
+                body = await response.aread()
+                try:
+                    data = json.loads(body)
+                    error, reason = str(data.get("error", "")), str(data.get("reason", ""))
+                except (ValueError, AttributeError):
+                    error, reason = "http_error", body[:200].decode(errors="replace")
+                raise error_for(response.status_code, error or "http_error", reason)
             yield response
+        except (aiohttp.ClientError, TimeoutError) as exc:  # while the caller read it
+            raise CouchUnavailable(f"{where}: {exc!r}") from exc
+        finally:
+            await response.aclose()
 
     async def get_attachment(self, doc_id: DocId, name: str, *, rev: Rev | None = None) -> bytes:
         async with self.open_attachment(doc_id, name, rev=rev) as response:

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from relaypacs.couch import CouchHTTPError
+from relaypacs.couch.streams import ByteStreams, StreamedResponse
 from sync_gateway.access.view import UserDatabase
 from sync_gateway.errors import BadRequest, as_http, error_response
 from sync_gateway.proxy import upstream as up
@@ -37,7 +38,7 @@ class _Feed:
     def __init__(
         self,
         view: UserDatabase,
-        upstream: up.Upstream,
+        upstream: ByteStreams,
         settings: GatewaySettings,
         request: Request,
         body: bytes | None,
@@ -77,7 +78,7 @@ class _Feed:
             return self.settings.upstream_timeout_seconds
         return (self.timeout or 60.0) + 30.0
 
-    async def _open(self, params: dict[str, Any]) -> up.UpstreamResponse:
+    async def _open(self, params: dict[str, Any]) -> StreamedResponse:
         headers = {"Accept": up.JSON}
         if self.body is not None:
             headers["Content-Type"] = up.JSON
@@ -209,7 +210,7 @@ class _Feed:
 
 
 async def changes(
-    view: UserDatabase, upstream: up.Upstream, settings: GatewaySettings, request: Request
+    view: UserDatabase, upstream: ByteStreams, settings: GatewaySettings, request: Request
 ) -> Response:
     body = None
     if request.method == "POST":

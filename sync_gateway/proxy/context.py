@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from relaypacs.couch import CouchClient
+from relaypacs.couch.streams import ByteStreams
 from sync_gateway.access.view import UserDatabase
 from sync_gateway.audit import AuditLog
-from sync_gateway.proxy import upstream as up
 from sync_gateway.settings import GatewaySettings
 
 # One worker for the CPU-bound checks (JSON, base64, sha256): off the event loop, and one
@@ -26,7 +26,7 @@ class Context:
     settings: GatewaySettings
     audit: AuditLog
     ip: str | None
-    upstream: up.Upstream
+    upstream: ByteStreams
 
     def record(
         self, action: str, doc_ids: list[str], outcome: str = "ok", detail: str = ""
