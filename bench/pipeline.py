@@ -46,7 +46,7 @@ from couch_design_docs import names as ids
 from couch_design_docs.models import CHUNK_SIZE, Destination
 from couch_design_docs.names import DatabaseNames
 from couch_design_docs.setup import setup
-from pacs_bridge.stow import Part, stow
+from pacs_bridge.stow import Part, pacs_session, stow
 from relaypacs.couch import CouchClient
 from relaypacs.harness.process import ManagedServer
 from relaypacs.harness.servers import CouchServer, OrthancServer
@@ -105,7 +105,7 @@ def file_part(entry: dict[str, Any]) -> Part:
 
 
 async def raw_stow(destination: Destination, files: list[dict[str, Any]], batch: int) -> float:
-    async with httpx.AsyncClient() as http:
+    async with pacs_session() as http:  # the bridge's own client: the same on both sides
         start = time.perf_counter()
         for i in range(0, len(files), batch):
             parts = [file_part(f) for f in files[i : i + batch]]

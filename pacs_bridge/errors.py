@@ -120,19 +120,19 @@ def map_couch_errors() -> Iterator[None]:
 
 
 @contextmanager
-def map_httpx_errors(destination: str) -> Iterator[None]:
+def map_http_errors(destination: str) -> Iterator[None]:
     """Transport failures talking to a PACS are transient (PS3.18 says nothing either way)."""
-    import httpx
+    import aiohttp
 
     try:
         yield
-    except httpx.TimeoutException as exc:
+    except TimeoutError as exc:  # aiohttp's ServerTimeoutError is one
         raise PacsUnavailable(
             f"The PACS {destination} did not answer in time; delivery will be retried.",
             repr(exc),
             destination=destination,
         ) from exc
-    except httpx.TransportError as exc:
+    except aiohttp.ClientError as exc:
         raise PacsUnavailable(
             f"The PACS {destination} cannot be reached; delivery will be retried.",
             repr(exc),

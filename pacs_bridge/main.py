@@ -7,7 +7,6 @@ import contextlib
 import logging
 from datetime import UTC
 
-import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from couch_design_docs.timestamps import now_timestamp, utcnow
@@ -16,6 +15,7 @@ from pacs_bridge.pipeline import ClinicLookup, Context
 from pacs_bridge.settings import BridgeSettings
 from pacs_bridge.state import BridgeState
 from pacs_bridge.store import store_from_settings
+from pacs_bridge.stow import pacs_session
 from pacs_bridge.watcher import ClinicWatcher
 from pacs_bridge.worker import Worker
 from relaypacs.couch import CouchClient, CouchError
@@ -72,10 +72,7 @@ async def run_bridge(settings: BridgeSettings, stop: asyncio.Event | None = None
     await asyncio.to_thread(_clean_work_dir, settings)
     couch = settings.couch_client(timeout=60.0)
     store = store_from_settings(settings)
-    http = httpx.AsyncClient(
-        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
-        timeout=httpx.Timeout(settings.stow_timeout, connect=5.0),
-    )
+    http = pacs_session()
     names = settings.names
     ctx = Context(
         settings=settings,
@@ -141,6 +138,6 @@ async def run_bridge(settings: BridgeSettings, stop: asyncio.Event | None = None
             scheduler.shutdown(wait=False)
         with contextlib.suppress(Exception):
             await compact_dirty(ctx)
-        await http.aclose()
+        await http.close()
         await store.aclose()
         await couch.aclose()

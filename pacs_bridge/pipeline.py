@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
-import httpx
+import aiohttp
 
 from couch_design_docs.models import Clinic, Destination, Status, StatusState, Study, StudyFile
 from couch_design_docs.names import DatabaseNames, study_doc_id
@@ -90,7 +90,7 @@ class Context:
     couch: CouchClient
     names: DatabaseNames
     store: ObjectStore
-    http: httpx.AsyncClient
+    http: aiohttp.ClientSession  # to the PACS destinations
     state: BridgeState
     clinics: ClinicLookup
     push: WebPushSender | None = None

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from dataclasses import dataclass, field
 
-import httpx
+import aiohttp
 
 from couch_design_docs.models import Destination
-from pacs_bridge.errors import PacsUnavailable, map_httpx_errors
+from pacs_bridge.errors import PacsUnavailable, map_http_errors
 from pacs_bridge.store import ObjectStore
-from pacs_bridge.stow import auth_for, headers_for
+from pacs_bridge.stow import headers_for
 
 CONCURRENCY = 8  # instances checked at once (one md5 request + one object read each)
 
@@ -53,7 +54,7 @@ async def object_md5(store: ObjectStore, key: str) -> str:
 
 
 async def verify_orthanc(
-    http: httpx.AsyncClient,
+    http: aiohttp.ClientSession,
     destination: Destination,
     store: ObjectStore,
     study_uid: str,
@@ -63,33 +64,38 @@ async def verify_orthanc(
     if not sent:
         return receipt
     root = orthanc_root(destination)
-    options = {
-        "headers": headers_for(destination),
-        "auth": auth_for(destination) or httpx.USE_CLIENT_DEFAULT,
-        "timeout": httpx.Timeout(30.0, connect=5.0),
-    }
+    headers = headers_for(destination)
+    timeout = aiohttp.ClientTimeout(total=None, connect=5.0, sock_read=30.0)
 
-    async def call(method: str, path: str, **kwargs: object) -> httpx.Response:
-        with map_httpx_errors(destination.name):
-            response = await http.request(method, root + path, **options, **kwargs)  # type: ignore[arg-type]
-        if response.status_code >= 500 or response.status_code in (401, 403, 408, 429):
+    async def call(method: str, path: str, data: str | None = None) -> tuple[int, bytes]:
+        """(status, body); a status of 2xx or a final 4xx, else PacsUnavailable."""
+        with map_http_errors(destination.name):
+            async with http.request(
+                method, root + path, data=data, headers=headers, timeout=timeout
+            ) as response:
+                status, body = response.status, await response.read()
+        if status >= 500 or status in (401, 403, 408, 429):
             raise PacsUnavailable(
                 f"The PACS {destination.name} could not confirm the checksums yet; "
                 "it will be asked again.",
-                f"{method} {path} -> {response.status_code}",
+                f"{method} {path} -> {status}",
                 code="pacs_receipt",
                 destination=destination.name,
             )
-        return response
+        return status, body
 
-    found = await call("POST", "/tools/lookup", content=study_uid)
-    studies = (
-        [i["ID"] for i in found.json() if i.get("Type") == "Study"] if found.is_success else []
-    )
+    def listed(answer: tuple[int, bytes]) -> list:
+        status, body = answer
+        if not 200 <= status < 300:
+            return []
+        data = json.loads(body)
+        return data if isinstance(data, list) else []
+
+    found = listed(await call("POST", "/tools/lookup", data=study_uid))
+    studies = [i["ID"] for i in found if i.get("Type") == "Study"]
     ids: dict[str, str] = {}
     for study in studies:
-        listing = await call("GET", f"/studies/{study}/instances")
-        for item in listing.json() if listing.is_success else []:
+        for item in listed(await call("GET", f"/studies/{study}/instances")):
             uid = (item.get("MainDicomTags") or {}).get("SOPInstanceUID")
             if uid in sent:
                 ids[uid] = item["ID"]
@@ -100,9 +106,9 @@ async def verify_orthanc(
             receipt.mismatched[uid] = "instance not found at the PACS after it confirmed it"
             return
         async with limit:
-            answer = await call("GET", f"/instances/{ids[uid]}/attachments/dicom/md5")
+            status, body = await call("GET", f"/instances/{ids[uid]}/attachments/dicom/md5")
             md5 = what.md5 or await object_md5(store, what.object_key)
-        held = answer.text.strip().strip('"') if answer.is_success else ""
+        held = body.decode(errors="replace").strip().strip('"') if 200 <= status < 300 else ""
         if held == md5:
             receipt.matched.append(uid)
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import aiohttp
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
@@ -14,7 +14,7 @@ from pacs_bridge.errors import (
     StoreUnavailable,
     map_boto_errors,
     map_couch_errors,
-    map_httpx_errors,
+    map_http_errors,
     map_pydicom_errors,
 )
 from relaypacs.couch import CouchUnavailable
@@ -40,13 +40,13 @@ def test_boto_errors_become_store_unavailable():
     assert "administrator" in caught.value.message and "AccessDenied" in caught.value.detail
 
 
-def test_httpx_errors_become_pacs_unavailable():
-    with pytest.raises(PacsUnavailable) as caught, map_httpx_errors("orthanc"):
-        raise httpx.ConnectError("refused")
+def test_http_errors_become_pacs_unavailable():
+    with pytest.raises(PacsUnavailable) as caught, map_http_errors("orthanc"):
+        raise aiohttp.ServerDisconnectedError()
     assert caught.value.destination == "orthanc"
     assert "cannot be reached" in caught.value.message
-    with pytest.raises(PacsUnavailable) as caught, map_httpx_errors("orthanc"):
-        raise httpx.ReadTimeout("slow")
+    with pytest.raises(PacsUnavailable) as caught, map_http_errors("orthanc"):
+        raise aiohttp.ServerTimeoutError("slow")
     assert "did not answer in time" in caught.value.message
 
 

@@ -60,11 +60,12 @@ def test_boundaries_are_random():
 
 def test_destination_auth_headers():
     from couch_design_docs.models import Destination
-    from pacs_bridge.stow import auth_for, headers_for, studies_url
+    from pacs_bridge.stow import headers_for, studies_url
 
     bearer = Destination(name="d", stow_url="http://pacs/dicom-web/", auth="bearer", secret="t0k")
     assert headers_for(bearer) == {"Authorization": "Bearer t0k"}
-    assert auth_for(bearer) is None
     assert studies_url(bearer) == "http://pacs/dicom-web/studies"
     basic = Destination(name="d", stow_url="http://p", auth="basic", username="u", secret="s")
-    assert auth_for(basic) is not None and headers_for(basic) == {}
+    assert headers_for(basic) == {"Authorization": "Basic dTpz"}  # base64("u:s")
+    none = Destination(name="d", stow_url="http://p", auth="none")
+    assert headers_for(none) == {}
