@@ -119,9 +119,7 @@ class DeliveryStage:
         if not sent:
             return
         try:
-            receipt = await verify_orthanc(
-                self.ctx.http, destination, self.ctx.store, self.study.study.instance_uid, sent
-            )
+            receipt = await verify_orthanc(self.ctx.http, destination, self.ctx.store, sent)
         except PacsUnavailable as exc:
             self._destination_retry(destination, exc)
             return

@@ -3,7 +3,8 @@
 STOW-RS (PS3.18 §10.5) confirms that an instance was stored, not what was stored.  Orthanc
 keeps each received file byte for byte and knows its MD5 (``GET /instances/{id}/attachments/
 dicom/md5``), so for an ``orthanc`` destination each confirmed instance is compared with the
-MD5 of the archived object the bridge sent.  A match is recorded in the destination's
+MD5 of the bytes the clinician sent (computed while assembling; for files archived before
+that, of the archived object).  Each batch is checked as soon as the PACS confirmed it.  A match is recorded in the destination's
 ``verified`` list (what the clinician's "every file's checksum matched at the PACS" rests
 on); a mismatch or a missing instance is final: the instance counts as failed there, with
 the reason.  Other kinds of PACS are not checked (``verified`` stays empty).
@@ -23,7 +24,7 @@ from pacs_bridge.errors import PacsUnavailable, map_http_errors
 from pacs_bridge.store import ObjectStore
 from pacs_bridge.stow import headers_for
 
-CONCURRENCY = 8  # instances checked at once (one md5 request + one object read each)
+CONCURRENCY = 8  # instances checked at once (a lookup and an md5 request each)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,6 @@ async def verify_orthanc(
     http: aiohttp.ClientSession,
     destination: Destination,
     store: ObjectStore,
-    study_uid: str,
     sent: dict[str, Sent],  # by SOP instance UID
 ) -> Receipt:
     receipt = Receipt()
@@ -91,22 +91,18 @@ async def verify_orthanc(
         data = json.loads(body)
         return data if isinstance(data, list) else []
 
-    found = listed(await call("POST", "/tools/lookup", data=study_uid))
-    studies = [i["ID"] for i in found if i.get("Type") == "Study"]
-    ids: dict[str, str] = {}
-    for study in studies:
-        for item in listed(await call("GET", f"/studies/{study}/instances")):
-            uid = (item.get("MainDicomTags") or {}).get("SOPInstanceUID")
-            if uid in sent:
-                ids[uid] = item["ID"]
     limit = asyncio.Semaphore(CONCURRENCY)
 
     async def check(uid: str, what: Sent) -> None:
-        if uid not in ids:
-            receipt.mismatched[uid] = "instance not found at the PACS after it confirmed it"
-            return
         async with limit:
-            status, body = await call("GET", f"/instances/{ids[uid]}/attachments/dicom/md5")
+            # each instance by its own UID: listing the study's instances for every batch
+            # grew with the study (a 2,000-file study spent more time listing than sending)
+            found = listed(await call("POST", "/tools/lookup", data=uid))
+            ids = [i["ID"] for i in found if i.get("Type") == "Instance" and "ID" in i]
+            if not ids:
+                receipt.mismatched[uid] = "instance not found at the PACS after it confirmed it"
+                return
+            status, body = await call("GET", f"/instances/{ids[0]}/attachments/dicom/md5")
             md5 = what.md5 or await object_md5(store, what.object_key)
         held = body.decode(errors="replace").strip().strip('"') if 200 <= status < 300 else ""
         if held == md5:
