@@ -4,10 +4,11 @@ STOW-RS (PS3.18 §10.5) confirms that an instance was stored, not what was store
 keeps each received file byte for byte and knows its MD5 (``GET /instances/{id}/attachments/
 dicom/md5``), so for an ``orthanc`` destination each confirmed instance is compared with the
 MD5 of the bytes the clinician sent (computed while assembling; for files archived before
-that, of the archived object).  Each batch is checked as soon as the PACS confirmed it.  A match is recorded in the destination's
-``verified`` list (what the clinician's "every file's checksum matched at the PACS" rests
-on); a mismatch or a missing instance is final: the instance counts as failed there, with
-the reason.  Other kinds of PACS are not checked (``verified`` stays empty).
+that, of the archived object).  Each batch is checked as soon as the PACS confirmed it.  A
+match is recorded in the destination's ``verified`` list (what the clinician's "every
+file's checksum matched at the PACS" rests on); a mismatch or a missing instance is final:
+the instance counts as failed there, with the reason.  Other kinds of PACS are not checked
+(``verified`` stays empty).
 """
 
 from __future__ import annotations

@@ -98,8 +98,7 @@ async def bulk_docs(ctx: Context, op: Operation) -> Response:
     if forward:
         pieces = [OPENING, *(p for i, c in enumerate(forward) for p in (b"," if i else b"", c.raw))]
         pieces.append(closing(options))
-        upstream = await up.send(
-            ctx.upstream,
+        upstream = await ctx.upstream.send(
             "POST",
             up.db_path(ctx.view.name, "_bulk_docs"),
             headers={

@@ -82,8 +82,7 @@ class _Feed:
         headers = {"Accept": up.JSON}
         if self.body is not None:
             headers["Content-Type"] = up.JSON
-        return await up.send(
-            self.upstream,
+        return await self.upstream.send(
             self.method,
             up.db_path(self.view.name, "_changes"),
             params=params,

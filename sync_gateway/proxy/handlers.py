@@ -55,8 +55,7 @@ def audited(ids: list[str]) -> list[str]:
 async def passthrough(
     ctx: Context, method: str, path: str, *, body: bytes | None = None, accept: str = up.JSON
 ) -> Response:
-    upstream = await up.send(
-        ctx.upstream,
+    upstream = await ctx.upstream.send(
         method,
         path,
         params=list(ctx.request.query_params.multi_items()),
@@ -75,8 +74,7 @@ async def json_call(
     cap: int | None = None,
 ) -> tuple[int, Any]:
     """Send a JSON body and read the JSON answer; a failure of the database answers 502."""
-    upstream = await up.send(
-        ctx.upstream,
+    upstream = await ctx.upstream.send(
         method,
         path,
         params=params if params is not None else list(ctx.request.query_params.multi_items()),
@@ -154,8 +152,7 @@ async def all_docs(ctx: Context, op: Operation) -> Response:
     body = None
     if ctx.request.method == "POST":
         body = await up.read_request(ctx.request, ctx.settings.max_json_bytes)
-    upstream = await up.send(
-        ctx.upstream,
+    upstream = await ctx.upstream.send(
         ctx.request.method,
         up.db_path(ctx.view.name, "_all_docs"),
         params=params,
@@ -277,8 +274,7 @@ async def att_write(ctx: Context, op: Operation) -> Response:
             raise refusal_error(refusal)
         headers = up.request_headers(ctx.request)
         headers["Content-Length"] = str(size)
-        upstream = await up.send(
-            ctx.upstream,
+        upstream = await ctx.upstream.send(
             "PUT",
             up.doc_path(ctx.view.name, doc_id, op.attachment),
             params=list(ctx.request.query_params.multi_items()),

@@ -12,7 +12,7 @@ the PouchDB-Server stand-in stores an EMPTY document for a PUT without
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from relaypacs.couch import quote_id
-from relaypacs.couch.streams import ByteStreams, StreamedResponse
+from relaypacs.couch.streams import StreamedResponse
 from sync_gateway.errors import BadRequest, PayloadTooLarge
 
 HOP_BY_HOP = frozenset(
@@ -65,22 +65,6 @@ def request_headers(request: Request, *, accept: str = JSON) -> dict[str, str]:
         if value is not None:
             headers[name] = value
     return headers
-
-
-async def send(
-    upstream: ByteStreams,
-    method: str,
-    path: str,
-    *,
-    params: Any = None,
-    headers: dict[str, str] | None = None,
-    content: bytes | AsyncIterable[bytes] | None = None,
-    read_timeout: float | None = None,
-) -> StreamedResponse:
-    """Send one request to CouchDB; the response body is left unread."""
-    return await upstream.send(
-        method, path, params=params, headers=headers, content=content, read_timeout=read_timeout
-    )
 
 
 def response_headers(upstream: StreamedResponse) -> dict[str, str]:
