@@ -105,7 +105,7 @@ def as_http(exc: BaseException) -> tuple[int, str, str, dict[str, str]]:
         return exc.status, exc.error, exc.reason, exc.headers
     if isinstance(exc, CouchUnavailable):
         cause = exc.__cause__
-        if isinstance(cause, httpx.TimeoutException):
+        if isinstance(cause, httpx.TimeoutException | TimeoutError):
             return 504, "gateway_timeout", "the database did not answer in time", {}
         return 503, "service_unavailable", "the database is unreachable; try again", {}
     if isinstance(exc, httpx.TimeoutException):

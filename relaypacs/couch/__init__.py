@@ -1,4 +1,4 @@
-"""Async CouchDB client (httpx) shared by the gateway, the bridge and the tools."""
+"""Async CouchDB client (aiohttp) shared by the gateway, the bridge and the tools."""
 
 from relaypacs.couch.client import Change, CouchClient, Database, quote_id
 from relaypacs.couch.errors import (

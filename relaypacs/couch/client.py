@@ -1,4 +1,4 @@
-"""An async CouchDB 3 client over httpx (attachments over aiohttp: :mod:`.streams`).
+"""An async CouchDB 3 client over aiohttp (the connection pool is :mod:`.streams`).
 
 It speaks the documented CouchDB HTTP API (https://docs.couchdb.org/en/stable/api/) and
 nothing else, so it works the same against Apache CouchDB and the PouchDB-Server stand-in
@@ -13,14 +13,13 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
-import httpx
 
 from relaypacs.couch.errors import (
     Conflict,
@@ -28,7 +27,7 @@ from relaypacs.couch.errors import (
     CouchUnavailable,
     NotFound,
     PreconditionFailed,
-    error_for,
+    error_for_body,
 )
 from relaypacs.couch.streams import ByteStreams, StreamedResponse
 from relaypacs.types import Doc, DocId, Rev, Seq
@@ -69,17 +68,20 @@ class Change:
         )
 
 
-async def _raise_for(response: httpx.Response) -> None:
-    if response.status_code < 400:
-        return
-    if not response.is_closed:
-        await response.aread()
-    try:
-        body = response.json()
-        error, reason = str(body.get("error", "")), str(body.get("reason", ""))
-    except (ValueError, AttributeError):
-        error, reason = "http_error", response.text[:200]
-    raise error_for(response.status_code, error or "http_error", reason)
+@dataclass(frozen=True)
+class CouchResponse:
+    """A CouchDB answer read whole (the JSON API's answers are small)."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+# what the transport raises when CouchDB cannot be reached or does not answer in time
+TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError)
 
 
 class CouchClient:
@@ -94,27 +96,13 @@ class CouchClient:
         timeout: float = 30.0,
         max_connections: int = 50,
     ) -> None:
-        auth = httpx.BasicAuth(user, password) if user else None
         self.url = url.rstrip("/")
-        self._http = httpx.AsyncClient(
-            base_url=self.url,
-            auth=auth,
-            timeout=httpx.Timeout(timeout, connect=5.0),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=20),
-            headers={"Accept": "application/json"},
-        )
-        # attachment bytes: aiohttp (a session is opened on first use)
+        # one aiohttp pool for everything: JSON, attachments, the gateway's proxied bodies
         self.streams = ByteStreams(
             self.url, user, password, timeout=timeout, max_connections=max_connections
         )
 
-    @property
-    def http(self) -> httpx.AsyncClient:
-        """The underlying httpx client (the gateway's proxy streams through it)."""
-        return self._http
-
     async def aclose(self) -> None:
-        await self._http.aclose()
         await self.streams.aclose()
 
     async def __aenter__(self) -> CouchClient:
@@ -126,31 +114,71 @@ class CouchClient:
     def db(self, name: str) -> Database:
         return Database(self, name)
 
-    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        content: bytes | AsyncIterable[bytes] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> CouchResponse:
         """Send one request; map transport failures and error statuses to CouchError."""
         try:
-            response = await self._http.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
+            response = await self.streams.send(
+                method,
+                path,
+                params=params,
+                headers={"Accept": "application/json", **(headers or {})},
+                content=content,
+            )
+            body = await response.aread()
+        except TRANSPORT_ERRORS as exc:
             raise CouchUnavailable(f"{method} {path.split('?')[0]}: {exc!r}") from exc
-        await _raise_for(response)
-        return response
+        if response.status_code >= 400:
+            raise error_for_body(response.status_code, body)
+        return CouchResponse(response.status_code, response.headers, body)
 
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
         if "json" in kwargs:
             body = kwargs.pop("json")
             kwargs["content"] = json.dumps(body).encode()
-            kwargs.setdefault("headers", {}).update(JSON_HEADERS)
+            kwargs["headers"] = {**kwargs.get("headers", {}), **JSON_HEADERS}
         response = await self.request(method, path, **kwargs)
         return response.json()
 
     @asynccontextmanager
-    async def stream(self, method: str, path: str, **kwargs: Any) -> AsyncIterator[httpx.Response]:
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        read_timeout: float | None = None,
+    ) -> AsyncIterator[StreamedResponse]:
+        """A response whose body is read as it comes (attachments, continuous feeds)."""
+        where = f"{method} {path.split('?')[0]}"
         try:
-            async with self._http.stream(method, path, **kwargs) as response:
-                await _raise_for(response)
-                yield response
-        except httpx.TransportError as exc:
-            raise CouchUnavailable(f"{method} {path.split('?')[0]}: {exc!r}") from exc
+            response = await self.streams.send(
+                method,
+                path,
+                params=params,
+                headers={"Accept": "application/json", **(headers or {})},
+                content=content,
+                read_timeout=read_timeout,
+            )
+        except TRANSPORT_ERRORS as exc:
+            raise CouchUnavailable(f"{where}: {exc!r}") from exc
+        try:
+            if response.status_code >= 400:
+                raise error_for_body(response.status_code, await response.aread())
+            yield response
+        except TRANSPORT_ERRORS as exc:  # while the caller read it
+            raise CouchUnavailable(f"{where}: {exc!r}") from exc
+        finally:
+            await response.aclose()
 
     async def server_info(self) -> dict[str, Any]:
         return await self.json("GET", "/")
@@ -332,28 +360,13 @@ class Database:
         self, doc_id: DocId, name: str, *, rev: Rev | None = None
     ) -> AsyncIterator[StreamedResponse]:
         """Stream an attachment: ``async with db.open_attachment(..) as r: r.aiter_bytes()``."""
-        path = f"{self.doc_path(doc_id)}/{quote(name, safe='')}"
-        where = f"GET {path.split('?')[0]}"
-        try:
-            response = await self.client.streams.send(
-                "GET", path, params={"rev": rev} if rev else None, headers={"Accept": "*/*"}
-            )
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise CouchUnavailable(f"{where}: {exc!r}") from exc
-        try:
-            if response.status_code >= 400:
-                body = await response.aread()
-                try:
-                    data = json.loads(body)
-                    error, reason = str(data.get("error", "")), str(data.get("reason", ""))
-                except (ValueError, AttributeError):
-                    error, reason = "http_error", body[:200].decode(errors="replace")
-                raise error_for(response.status_code, error or "http_error", reason)
+        async with self.client.stream(
+            "GET",
+            f"{self.doc_path(doc_id)}/{quote(name, safe='')}",
+            params={"rev": rev} if rev else None,
+            headers={"Accept": "*/*"},
+        ) as response:
             yield response
-        except (aiohttp.ClientError, TimeoutError) as exc:  # while the caller read it
-            raise CouchUnavailable(f"{where}: {exc!r}") from exc
-        finally:
-            await response.aclose()
 
     async def get_attachment(self, doc_id: DocId, name: str, *, rev: Rev | None = None) -> bytes:
         async with self.open_attachment(doc_id, name, rev=rev) as response:
@@ -404,12 +417,7 @@ class Database:
                 params["include_docs"] = "true"
             if filter:
                 params["filter"] = filter
-            kwargs: dict[str, Any] = {
-                "params": params,
-                "timeout": httpx.Timeout(
-                    connect=5.0, read=heartbeat_ms / 1000 * 3, write=30.0, pool=30.0
-                ),
-            }
+            kwargs: dict[str, Any] = {"params": params, "read_timeout": heartbeat_ms / 1000 * 3}
             method = "GET"
             if selector is not None:
                 method = "POST"
@@ -431,7 +439,7 @@ class Database:
                         change = Change.from_row(row)
                         last_seq = change.seq
                         yield change
-            except (CouchUnavailable, httpx.HTTPError, json.JSONDecodeError) as exc:
+            except (CouchUnavailable, *TRANSPORT_ERRORS, json.JSONDecodeError) as exc:
                 if not reconnect:
                     raise
                 log.info("changes feed of %s dropped (%s); reconnecting", self.name, type(exc))

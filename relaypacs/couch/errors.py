@@ -12,6 +12,8 @@ CouchError
 
 from __future__ import annotations
 
+import json
+
 
 class CouchError(Exception):
     """Base of every error the CouchDB client raises."""
@@ -60,3 +62,13 @@ _BY_STATUS: dict[int, type[CouchHTTPError]] = {
 
 def error_for(status: int, error: str, reason: str) -> CouchHTTPError:
     return _BY_STATUS.get(status, CouchHTTPError)(status, error, reason)
+
+
+def error_for_body(status: int, body: bytes) -> CouchHTTPError:
+    """The error for an answer of ``status`` with CouchDB's ``{"error", "reason"}`` body."""
+    try:
+        data = json.loads(body)
+        error, reason = str(data.get("error", "")), str(data.get("reason", ""))
+    except (ValueError, AttributeError):
+        error, reason = "http_error", body[:200].decode(errors="replace")
+    return error_for(status, error or "http_error", reason)

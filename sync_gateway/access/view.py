@@ -7,12 +7,11 @@ rules of :mod:`.policy` and looks up what they need (a chunk's author) in CouchD
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from typing import Any
 
 from couch_design_docs.names import doc_type_of
-from relaypacs.couch import CouchClient, quote_id
+from relaypacs.couch import CouchClient
 from sync_gateway.access.policy import (
     WRITABLE,
     Access,
@@ -146,14 +145,10 @@ class UserDatabase:
             return
         author = self._authors.get(self.name, doc_id)
         if author is None:
-            response = await self._couch.http.get(
-                f"/{self.name}/{quote_id(doc_id)}", headers={"Accept": "application/json"}
-            )
-            if response.status_code == 404:
+            doc = await self._couch.db(self.name).get_or_none(doc_id)
+            if doc is None:
                 return  # CouchDB answers the 404 itself
-            if response.status_code == 200:
-                doc = json.loads(response.content)
-                self._authors.learn(self.name, doc)
-                author = doc.get("author")
+            self._authors.learn(self.name, doc)
+            author = doc.get("author")
         if not may_read(self.user, doc_id, author):
             raise Forbidden(f"{doc_id}: image data is only readable by its author")
