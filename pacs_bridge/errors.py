@@ -13,7 +13,7 @@ BridgeError                 carries a code, a message a clinician can act on, an
       └── PacsRejected       the PACS refused the instance (FailedSOPSequence, 4xx)
 
 Like arq's ``Retry``/``JobExecutionFailed`` both outcomes are recorded in the status
-document, neither is lost.  Foreign exceptions (pydicom, botocore, httpx, the CouchDB
+document, neither is lost.  Foreign exceptions (pydicom, botocore, aiohttp, the CouchDB
 client) are translated by the ``map_*`` context managers below, always ``raise … from``,
 as ``httpx._transports.default.map_httpcore_exceptions`` does.
 """

@@ -11,8 +11,8 @@ GatewayError                 carries an HTTP status and CouchDB's error name
  ├── Unprocessable           422 unprocessable (weak password, malformed input)
  └── TooManyRequests         429 too_many_requests (has retry_after)
 
-Errors from CouchDB (:mod:`relaypacs.couch.errors`), httpx and aiohttp are translated here
-as well, so a CouchDB that is down or slow answers 503/504/502 with JSON, never a 500 with a
+Errors from CouchDB (:mod:`relaypacs.couch.errors`) and from aiohttp are translated here as
+well, so a CouchDB that is down or slow answers 503/504/502 with JSON, never a 500 with a
 stack trace (sync_gateway's ``base/error.go`` ``ErrorAsHTTPStatus`` does the same job).
 Bodies use CouchDB's shape ``{"error": ..., "reason": ...}`` so PouchDB reacts correctly.
 """
@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 
 import aiohttp
-import httpx
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
@@ -105,16 +104,10 @@ def as_http(exc: BaseException) -> tuple[int, str, str, dict[str, str]]:
         return exc.status, exc.error, exc.reason, exc.headers
     if isinstance(exc, CouchUnavailable):
         cause = exc.__cause__
-        if isinstance(cause, httpx.TimeoutException | TimeoutError):
+        if isinstance(cause, TimeoutError):
             return 504, "gateway_timeout", "the database did not answer in time", {}
         return 503, "service_unavailable", "the database is unreachable; try again", {}
-    if isinstance(exc, httpx.TimeoutException):
-        return 504, "gateway_timeout", "the database did not answer in time", {}
-    if isinstance(exc, httpx.ConnectError):
-        return 503, "service_unavailable", "the database is unreachable; try again", {}
-    if isinstance(exc, httpx.TransportError):
-        return 502, "bad_gateway", "the database connection failed", {}
-    # the proxy's own connection (aiohttp): same answers
+    # the connection to CouchDB itself
     if isinstance(exc, TimeoutError):  # aiohttp.ServerTimeoutError is one
         return 504, "gateway_timeout", "the database did not answer in time", {}
     if isinstance(exc, aiohttp.ClientConnectorError):
@@ -152,7 +145,6 @@ def install_handlers(app) -> None:  # type: ignore[no-untyped-def]
         GatewayError,
         CouchUnavailable,
         CouchHTTPError,
-        httpx.HTTPError,
         aiohttp.ClientError,
         StarletteHTTPException,
         RequestValidationError,
