@@ -123,20 +123,12 @@ class CouchClient:
         content: bytes | AsyncIterable[bytes] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> CouchResponse:
-        """Send one request; map transport failures and error statuses to CouchError."""
-        try:
-            response = await self.streams.send(
-                method,
-                path,
-                params=params,
-                headers={"Accept": "application/json", **(headers or {})},
-                content=content,
-            )
+        """Send one request and read its answer; transport failures and error statuses
+        raise CouchError."""
+        async with self.stream(
+            method, path, params=params, content=content, headers=headers
+        ) as response:
             body = await response.aread()
-        except TRANSPORT_ERRORS as exc:
-            raise CouchUnavailable(f"{method} {path.split('?')[0]}: {exc!r}") from exc
-        if response.status_code >= 400:
-            raise error_for_body(response.status_code, body)
         return CouchResponse(response.status_code, response.headers, body)
 
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -154,7 +146,7 @@ class CouchClient:
         path: str,
         *,
         params: Any = None,
-        content: bytes | None = None,
+        content: bytes | AsyncIterable[bytes] | None = None,
         headers: Mapping[str, str] | None = None,
         read_timeout: float | None = None,
     ) -> AsyncIterator[StreamedResponse]:
