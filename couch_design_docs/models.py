@@ -328,9 +328,12 @@ class Clinic(Document):
 
 
 class Totp(Strict):
-    secret: Annotated[str, Field(max_length=64)]
+    # sealed ("fernet:..."; sync_gateway.auth.totp.SecretBox), or plain if enrolled before
+    secret: Annotated[str, Field(max_length=512)]
     confirmed: bool = False
     recovery_codes: list[Annotated[str, Field(max_length=128)]] = Field(default_factory=list)
+    # the 30 s step of the last code accepted: it and earlier steps are refused (no replay)
+    last_step: Annotated[int, Field(ge=0)] | None = None
 
 
 class RefreshSession(Strict):

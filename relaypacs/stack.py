@@ -41,11 +41,12 @@ DEMO_USERS = [  # username, role, clinic
 def load_secrets(data_dir: Path) -> dict[str, str]:
     path = data_dir / "secrets.json"
     values: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    wanted = ["couchdb_password", "orthanc_password", "jwt_secret"] + [
+    wanted = ["couchdb_password", "orthanc_password", "jwt_secret", "totp_key"] + [
         f"password_{name}" for name, _, _ in DEMO_USERS
     ]
     for key in wanted:
-        values.setdefault(key, secrets.token_urlsafe(24 if key == "jwt_secret" else 12))
+        long = key in ("jwt_secret", "totp_key")
+        values.setdefault(key, secrets.token_urlsafe(24 if long else 12))
     data_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(values, indent=2))
     path.chmod(0o600)
@@ -159,6 +160,7 @@ class Stack:
             "RELAYPACS_COUCHDB_USER": self.couch_user,
             "RELAYPACS_COUCHDB_PASSWORD": self.couch_password or "",
             "RELAYPACS_JWT_SECRET": self.secrets["jwt_secret"],
+            "RELAYPACS_TOTP_KEY": self.secrets["totp_key"],
             "RELAYPACS_DATA_DIR": str(self.data_dir),
             "RELAYPACS_OBJECT_STORE": "local",
             "RELAYPACS_STORE_DIR": str(self.data_dir / "objects"),

@@ -28,6 +28,9 @@ class GatewaySettings(CoreSettings):
     lockout_threshold: int = Field(5, ge=1)
     lockout_minutes: int = Field(15, ge=1)
     totp_issuer: str = "RelayPACS"
+    # key material for the TOTP secrets at rest (Fernet, key derived by HKDF); unset: derived
+    # from the JWT secret — set it before rotating RELAYPACS_JWT_SECRET, or 2FA stops working
+    totp_key: SecretStr | None = None
     recovery_code_count: int = Field(10, ge=1, le=50)
     # how long a user document is trusted without re-reading it (disable/logout on other
     # gateway processes take effect after at most this long; this process: at once)
@@ -67,6 +70,11 @@ class GatewaySettings(CoreSettings):
     metrics_token: SecretStr | None = None
     # the admin page: a bridge worker whose health document is older than this is stale
     bridge_stale_seconds: float = Field(60.0, gt=0)
+
+    @property
+    def totp_key_material(self) -> str:
+        key = self.totp_key.get_secret_value() if self.totp_key else ""
+        return key or self.jwt_secret.get_secret_value()
 
     @model_validator(mode="after")
     def _strong_secret_outside_development(self) -> GatewaySettings:

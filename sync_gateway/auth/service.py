@@ -9,6 +9,7 @@ account for ``lockout_minutes``.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,6 +29,8 @@ from sync_gateway.ratelimit import RateLimits
 from sync_gateway.settings import GatewaySettings
 
 BAD_CREDENTIALS = "wrong username or password"
+CODE_USED = "that code was used already; wait for the next one"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,6 +59,7 @@ class AuthService:
         self.names = names
         self.users = users
         self.tokens = tokens
+        self.box = totp.SecretBox(settings.totp_key_material)
         self.limits = limits
         self.audit = audit
 
@@ -122,7 +126,7 @@ class AuthService:
         if not user.get("active", True):
             self.audit.record(username, "login", outcome="denied", ip=ip, detail="disabled")
             raise Unauthorized("this account is disabled", error="account_disabled")
-        used_recovery = await self._second_factor(user, totp_code)
+        used_recovery, step = await self._second_factor(user, totp_code)
         fam = new_family()
         expires = now + timedelta(seconds=self.tokens.refresh_seconds)
 
@@ -145,10 +149,17 @@ class AuthService:
                 "expires_at": to_timestamp(expires, "seconds"),
             }
             current["sessions"] = sessions
-            if used_recovery and current.get("totp"):
-                current["totp"]["recovery_codes"] = [
-                    h for h in current["totp"]["recovery_codes"] if h != used_recovery
+            second = current.get("totp")
+            if used_recovery and second:
+                second["recovery_codes"] = [
+                    h for h in second["recovery_codes"] if h != used_recovery
                 ]
+            if step is not None and second:
+                if step <= second.get("last_step", -1):  # a concurrent sign-in spent it
+                    raise Unauthorized(CODE_USED, error="totp_required")
+                second["last_step"] = step
+                if not second["secret"].startswith(totp.SEALED):  # enrolled before sealing
+                    second["secret"] = self.box.seal(second["secret"])
             return current
 
         user = await self.users.update(username, change)
@@ -163,20 +174,35 @@ class AuthService:
         )
         return self._token_answer(user, fam, 0)
 
-    async def _second_factor(self, user: Doc, code: str | None) -> str | None:
-        """Check the TOTP code (or a recovery code, whose hash is returned to be spent)."""
+    async def _second_factor(self, user: Doc, code: str | None) -> tuple[str | None, int | None]:
+        """Check the TOTP code: the step it matched (to remember), or the hash of the
+        recovery code it was (to spend)."""
         second = user.get("totp") or {}
         if not second.get("confirmed"):
-            return None
+            return None, None
         if not code:
             raise Unauthorized("enter the code from your authenticator app", error="totp_required")
-        if totp.verify_code(second["secret"], code):
-            return None
+        step = totp.matched_step(self._secret(user), code)
+        if step is not None:
+            if step <= second.get("last_step", -1):
+                self.audit.record(user["username"], "login", outcome="denied", detail="code reused")
+                raise Unauthorized(CODE_USED, error="totp_required")
+            return None, step
         used = totp.match_recovery_code(code, second.get("recovery_codes", []))
         if used is None:
             self.audit.record(user["username"], "login", outcome="denied", detail="wrong code")
             raise Unauthorized("the authenticator code is wrong", error="totp_required")
-        return used
+        return used, None
+
+    def _secret(self, user: Doc) -> str:
+        try:
+            return self.box.open(user["totp"]["secret"])
+        except totp.SecretUnreadable as exc:
+            log.warning("user %s: TOTP secret unreadable with this key", user.get("username"))
+            raise Unauthorized(
+                "two-factor cannot be checked on this server; ask an administrator to reset it",
+                error="totp_required",
+            ) from exc
 
     async def _failed(self, username: str, now: datetime) -> None:
         threshold = self.settings.lockout_threshold
@@ -268,11 +294,12 @@ class AuthService:
         if (auth.user.get("totp") or {}).get("confirmed"):
             raise BadRequest("two-factor is already on; an administrator can reset it")
         secret = totp.new_secret()
+        sealed = self.box.seal(secret)
 
         def change(current: Doc | None) -> Doc | None:
             if current is None:
                 return None
-            current["totp"] = {"secret": secret, "confirmed": False, "recovery_codes": []}
+            current["totp"] = {"secret": sealed, "confirmed": False, "recovery_codes": []}
             return current
 
         await self.users.update(auth.claims.sub, change)
@@ -284,7 +311,8 @@ class AuthService:
         second = (current or {}).get("totp") or {}
         if not second or second.get("confirmed"):
             raise BadRequest("start with /api/v1/auth/totp/enrol")
-        if not totp.verify_code(second["secret"], code):
+        step = totp.matched_step(self._secret(current or {}), code)
+        if step is None:
             raise Unauthorized("the authenticator code is wrong", error="totp_invalid")
         codes = totp.new_recovery_codes(self.settings.recovery_code_count)
 
@@ -294,6 +322,7 @@ class AuthService:
             doc["totp"] = {
                 "secret": second["secret"],
                 "confirmed": True,
+                "last_step": step,
                 "recovery_codes": [totp.hash_recovery_code(c) for c in codes],
             }
             return doc

@@ -17,6 +17,7 @@ SECRETS = {
         "COUCHDB_SECRET",
         "COUCHDB_COOKIE",
         "RELAYPACS_JWT_SECRET",
+        "RELAYPACS_TOTP_KEY",
         "MINIO_ROOT_USER",
         "MINIO_ROOT_PASSWORD",
         "MINIO_KMS_SECRET_KEY",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from pathlib import Path
@@ -11,6 +12,7 @@ import httpx
 import pyotp
 import pytest
 
+from couch_design_docs.names import user_doc_id
 from sync_gateway.auth.tokens import TokenService
 from tests.conftest import CouchEndpoint
 from tests.integration.gateway.conftest import (
@@ -151,9 +153,18 @@ async def test_totp_enrol_confirm_and_login(world: World) -> None:
     assert missing.status_code == 401 and missing.json()["error"] == "totp_required"
     bad = await world.http.post(url, json={**creds, "totp_code": "12345x"})
     assert bad.status_code == 401 and bad.json()["error"] == "totp_required"
-    good = await world.http.post(url, json={**creds, "totp_code": pyotp.TOTP(secret).now()})
-    assert good.status_code == 200
+    # the confirming code is spent: the next step's code signs in (the window allows it)
+    spent = await world.http.post(url, json={**creds, "totp_code": pyotp.TOTP(secret).now()})
+    assert spent.status_code == 401 and "used already" in spent.json()["reason"]
+    code = pyotp.TOTP(secret).at(time.time() + 30)
+    good = await world.http.post(url, json={**creds, "totp_code": code})
+    assert good.status_code == 200, good.text
     assert good.json()["user"]["totp_enabled"] is True
+    replay = await world.http.post(url, json={**creds, "totp_code": code})
+    assert replay.status_code == 401  # a code works once (RFC 6238 §5.2)
+    stored = await world.gw.admin.db(world.gw.names.users).get(user_doc_id(amina.username))
+    assert stored["totp"]["secret"].startswith("fernet:")  # sealed at rest
+    assert secret not in json.dumps(stored)
     recovery = await world.http.post(url, json={**creds, "totp_code": codes[0]})
     assert recovery.status_code == 200
     again = await world.http.post(url, json={**creds, "totp_code": codes[0]})

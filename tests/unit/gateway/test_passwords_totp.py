@@ -39,11 +39,15 @@ async def test_hash_and_verify() -> None:
     assert not await verify_password("anything", None, rounds=4)
 
 
-def test_totp_codes() -> None:
+def test_totp_codes_match_their_step_within_the_window() -> None:
     secret = totp.new_secret()
-    assert totp.verify_code(secret, pyotp.TOTP(secret).now())
-    assert not totp.verify_code(secret, "000000") or pyotp.TOTP(secret).now() == "000000"
-    assert not totp.verify_code(secret, "abcdef")
+    otp = pyotp.TOTP(secret)
+    now = 1_800_000_015.0  # 15 s into step 60,000,000
+    assert totp.matched_step(secret, otp.at(now), now) == 60_000_000
+    assert totp.matched_step(secret, otp.at(now - 30), now) == 59_999_999  # phone clock slow
+    assert totp.matched_step(secret, otp.at(now + 30), now) == 60_000_001
+    assert totp.matched_step(secret, "abcdef", now) is None
+    assert totp.matched_step(secret, " " + otp.at(now)[:3] + " " + otp.at(now)[3:], now)
     uri = totp.provisioning_uri(secret, "amina", "RelayPACS")
     assert uri.startswith("otpauth://totp/RelayPACS:amina?secret=")
 
@@ -55,3 +59,14 @@ def test_recovery_codes_match_once_stored_as_hashes() -> None:
     assert all(h.startswith("sha256:") and codes[0] not in h for h in hashes)
     assert totp.match_recovery_code(codes[3].upper(), hashes) == hashes[3]
     assert totp.match_recovery_code("nope", hashes) is None
+
+
+def test_secrets_are_sealed_at_rest_and_only_this_key_opens_them() -> None:
+    box = totp.SecretBox("key material of the gateway")
+    secret = totp.new_secret()
+    sealed = box.seal(secret)
+    assert sealed.startswith(totp.SEALED) and secret not in sealed
+    assert box.open(sealed) == secret
+    assert box.open(secret) == secret  # enrolled before sealing: read as it is
+    with pytest.raises(totp.SecretUnreadable):
+        totp.SecretBox("another key").open(sealed)
