@@ -114,20 +114,10 @@ class CouchClient:
     def db(self, name: str) -> Database:
         return Database(self, name)
 
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Any = None,
-        content: bytes | AsyncIterable[bytes] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> CouchResponse:
-        """Send one request and read its answer; transport failures and error statuses
-        raise CouchError."""
-        async with self.stream(
-            method, path, params=params, content=content, headers=headers
-        ) as response:
+    async def request(self, method: str, path: str, **kwargs: Any) -> CouchResponse:
+        """Send one request and read its answer (``params``, ``content`` and ``headers`` as
+        for :meth:`stream`); transport failures and error statuses raise CouchError."""
+        async with self.stream(method, path, **kwargs) as response:
             body = await response.aread()
         return CouchResponse(response.status_code, response.headers, body)
 
