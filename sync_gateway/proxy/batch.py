@@ -208,6 +208,10 @@ def closing(options: dict[str, Any]) -> bytes:
     return b"]" + members + b"}"
 
 
-def bulk_body(docs: list[bytes], options: dict[str, Any]) -> bytes:
-    """A ``_bulk_docs`` body with these documents, byte for byte, and the options."""
-    return OPENING + b",".join(docs) + closing(options)
+def bulk_body(docs: list[bytes], options: dict[str, Any]) -> list[bytes]:
+    """A ``_bulk_docs`` body with these documents, byte for byte, and the options, in
+    pieces to send one after the other (joining ~14 MB would copy it once more)."""
+    pieces = [OPENING]
+    for index, doc in enumerate(docs):
+        pieces += (b",", doc) if index else (doc,)
+    return [*pieces, closing(options)]

@@ -27,15 +27,10 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from sync_gateway.access.policy import Refusal
+from sync_gateway.access.view import UserDatabase
 from sync_gateway.errors import BadRequest, PayloadTooLarge
 from sync_gateway.proxy import upstream as up
-from sync_gateway.proxy.batch import (
-    OPENING,
-    BatchSplitter,
-    MalformedBatch,
-    closing,
-    parse_document,
-)
+from sync_gateway.proxy.batch import BatchSplitter, MalformedBatch, bulk_body, parse_document
 from sync_gateway.proxy.context import CHECKS, Context
 from sync_gateway.proxy.operations import Operation
 
@@ -53,7 +48,7 @@ class Checked:
         return self.doc.get("_id") if isinstance(self.doc, dict) else None
 
 
-def check(view: Any, raw: bytes) -> Checked:
+def check(view: UserDatabase, raw: bytes) -> Checked:
     """Parse and check one document (CPU-bound: JSON, base64, sha256; in the worker)."""
     doc = parse_document(raw)
     refusal = view.write_refusal(doc)
@@ -96,8 +91,7 @@ async def bulk_docs(ctx: Context, op: Operation) -> Response:
     forward = [c for c in passed if c.refusal is None]
     rows: list[Any] = []
     if forward:
-        pieces = [OPENING, *(p for i, c in enumerate(forward) for p in (b"," if i else b"", c.raw))]
-        pieces.append(closing(options))
+        pieces = bulk_body([c.raw for c in forward], options)
         upstream = await ctx.upstream.send(
             "POST",
             up.db_path(ctx.view.name, "_bulk_docs"),

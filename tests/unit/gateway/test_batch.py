@@ -49,7 +49,7 @@ def test_pieces_of_any_size_give_the_documents_json_loads_gives(seed: int) -> No
     options = splitter.finish()
     assert [parse_document(d) for d in docs] == payload["docs"]
     assert options == {k: v for k, v in payload.items() if k != "docs"}
-    rebuilt = json.loads(bulk_body(docs, options))
+    rebuilt = json.loads(b"".join(bulk_body(docs, options)))
     assert rebuilt == {"docs": payload["docs"], **options}
 
 
@@ -58,7 +58,7 @@ def test_documents_are_forwarded_byte_for_byte() -> None:
     docs, options = split(body)
     assert docs == [b'{"a" :1}', b'{"b":[2]}']
     assert options == {"new_edits": False}
-    assert bulk_body(docs, options) == b'{"docs":[{"a" :1},{"b":[2]}],"new_edits":false}'
+    assert b"".join(bulk_body(docs, options)) == b'{"docs":[{"a" :1},{"b":[2]}],"new_edits":false}'
 
 
 @pytest.mark.parametrize(
