@@ -277,7 +277,11 @@ class WorklistEntry(Document):
 
 
 class Claim(Document):
-    """Who reads a study. Its id is per study, so the second claimant gets a 409."""
+    """Who reads a study. Its id is per study, so the second claimant gets a 409.
+
+    A radiologist gives a study back by setting ``released_at`` on their claim; another one
+    may then take it over (an update of that document, with its ``_rev``).
+    """
 
     doc_type: ClassVar[str] = "claim"
     type: Literal["claim"] = "claim"
@@ -285,6 +289,7 @@ class Claim(Document):
     clinic: ClinicId
     radiologist: Username
     claimed_at: Timestamp
+    released_at: Timestamp | None = None
 
 
 class Report(Document):

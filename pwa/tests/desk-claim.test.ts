@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Claim } from "../src/lib/contract";
-import { claimStudy, ClaimError } from "../src/features/desk/api/claim-study";
+import { claimStudy, ClaimError, releaseClaim } from "../src/features/desk/api/claim-study";
 import { memoryDb } from "./helpers/memory-pouch";
 import { worklistEntry } from "./helpers/desk-docs";
 
@@ -53,6 +53,33 @@ describe("claiming a study", () => {
     await claimStudy(server, null, entry, "osei");
     const again = await claimStudy(server, null, entry, "osei");
     expect(again.kind).toBe("claimed");
+  });
+
+  it("a released claim is taken over by the next claimant; until then it is taken", async () => {
+    const server = db("desk");
+    const oseiLocal = db("osei");
+    const first = await claimStudy(server, oseiLocal, entry, "osei", "2026-01-01T10:00:00Z");
+    if (first.kind !== "claimed") throw new Error("osei should hold it");
+    const released = await releaseClaim(server, oseiLocal, first.claim, "2026-01-01T10:05:00Z");
+    expect(released.kind).toBe("released");
+    expect(((await oseiLocal.get(first.claim._id)) as unknown as Claim).released_at).toBe("2026-01-01T10:05:00Z");
+    const kofi = await claimStudy(server, null, entry, "kofi", "2026-01-01T10:06:00Z");
+    expect(kofi.kind).toBe("claimed");
+    const stored = (await server.get(first.claim._id)) as unknown as Claim;
+    expect(stored).toMatchObject({ radiologist: "kofi", claimed_at: "2026-01-01T10:06:00Z" });
+    expect(stored.released_at).toBeUndefined();
+    expect(await claimStudy(server, null, entry, "ama")).toMatchObject({ kind: "taken", by: "kofi" });
+    // osei's stale copy cannot release kofi's claim
+    expect(await releaseClaim(server, null, first.claim)).toMatchObject({ kind: "taken", by: "kofi" });
+  });
+
+  it("two take over a released claim at the same moment: exactly one wins", async () => {
+    const server = db("desk");
+    const first = await claimStudy(server, null, entry, "osei");
+    if (first.kind !== "claimed") throw new Error("osei should hold it");
+    await releaseClaim(server, null, first.claim);
+    const results = await Promise.all(["kofi", "ama"].map((who) => claimStudy(server, null, entry, who)));
+    expect(results.filter((r) => r.kind === "claimed")).toHaveLength(1);
   });
 
   it("two claimants at the same moment: exactly one wins", async () => {

@@ -30,6 +30,13 @@ describe("worklist rows", () => {
   ];
   const rows = buildRows(entries, claims, reports, "osei");
 
+  it("a claim given back leaves the study unclaimed, whoever held it", () => {
+    const released = { ...claim("demo", "urgent-old", "kofi"), released_at: "2026-01-01T11:30:00.000Z" };
+    const [row] = buildRows([d], [released], [], "osei");
+    expect(row!.claimView).toBe("unclaimed");
+    expect(row!.claim?._id).toBe(released._id); // kept: taking it over updates that document
+  });
+
   it("joins claims (mine / taken / unclaimed) and only my reports", () => {
     const by = Object.fromEntries(rows.map((r) => [r.entry.study_id, r]));
     expect(by["urgent-new"]!.claimView).toBe("mine");

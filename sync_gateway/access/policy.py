@@ -227,13 +227,16 @@ def overwrite_refusal(
     """Whether ``user`` may write over ``existing`` (whose owner is in ``owner_field``).
 
     A claim somebody else holds is a conflict the loser is told about in words (the desk's
-    "claimed by osei at …"); any other document of somebody else's is forbidden.
+    "claimed by osei at …"); one its holder released may be taken over.  Any other document
+    of somebody else's is forbidden.
     """
     owner = existing.get(owner_field)
     if owner == user.username:
         return None
     doc_id = existing.get("_id")
     if existing.get("type") == "claim":
+        if existing.get("released_at"):
+            return None
         return Refusal(f"claimed by {owner} at {existing.get('claimed_at')}", "conflict")
     return Refusal(f"{doc_id}: belongs to {owner}")
 

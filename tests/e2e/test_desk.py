@@ -196,6 +196,19 @@ def test_desk_claim_conflict_and_signed_report(
         kofi_page.unroute(re.compile(r".*/sync/[^/]+/_changes.*"), hold_changes)
         assert wait_for_doc(couch, desk_db, claim["_id"], lambda d: True)["radiologist"] == "osei"
 
+        # -- osei gives it back: kofi's desk offers it again (live); osei takes it once more --
+        osei.get_by_test_id("release-button").click()
+        expect(osei.get_by_test_id("claim-button")).to_be_visible(timeout=5_000)
+        expect(kofi_page.get_by_test_id("claim-button")).to_be_visible(timeout=10_000)
+        assert wait_for_doc(couch, desk_db, claim["_id"], lambda d: bool(d.get("released_at")))
+        osei.get_by_test_id("claim-button").click()
+        expect(osei.get_by_test_id("claim-mine")).to_be_visible(timeout=5_000)
+        expect(kofi_page.get_by_test_id("claimed-by")).to_have_attribute(
+            "data-radiologist", "osei", timeout=10_000
+        )
+        held = wait_for_doc(couch, desk_db, claim["_id"], lambda d: not d.get("released_at"))
+        assert held["radiologist"] == "osei"
+
         # -- osei writes a draft, then signs -------------------------------------------------
         findings = "Appendix 11 mm, periappendiceal fat stranding. No free air."
         impression = "Acute appendicitis."

@@ -302,6 +302,8 @@ export interface Claim extends DocumentBase {
   clinic: ClinicId;
   radiologist: Username;
   claimed_at: Timestamp;
+  /** Set when its radiologist gave the study back; another may then take the claim over. */
+  released_at?: Timestamp;
 }
 
 export type DeskDoc = WorklistEntry | Claim | Report | Notification;

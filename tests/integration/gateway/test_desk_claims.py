@@ -130,3 +130,38 @@ async def test_reports_draft_then_final_by_their_author_only(world: World) -> No
     assert response.status_code == 403 and "author must be" in response.json()["reason"]
     stored = await world.gw.admin.db(world.desk).get(ids.desk_report_doc_id(world.clinic, study_id))
     assert stored["author"] == osei.username and stored["state"] == "final"
+
+
+async def test_a_released_claim_is_taken_over_and_then_held_again(world: World) -> None:
+    osei = await world.login("osei")
+    mensah = await world.login(await second_radiologist(world))
+    study_id = f"release{world.tag}x"
+    doc_id = ids.claim_doc_id(world.clinic, study_id)
+    url = f"/sync/{world.desk}/{doc_id}"
+    held = await world.http.put(
+        url, json=claim(world, osei.username, study_id), headers=osei.headers
+    )
+    assert held.status_code == 201, held.text
+    released = await world.http.put(
+        url,
+        json={
+            **claim(world, osei.username, study_id),
+            "_rev": held.json()["rev"],
+            "released_at": f.NOW,
+        },
+        headers=osei.headers,
+    )
+    assert released.status_code == 201, released.text
+
+    rev = released.json()["rev"]
+    taken = await world.http.put(
+        url, json={**claim(world, mensah.username, study_id), "_rev": rev}, headers=mensah.headers
+    )
+    assert taken.status_code == 201, taken.text
+    stored = await world.gw.admin.db(world.desk).get(doc_id)
+    assert stored["radiologist"] == mensah.username and "released_at" not in stored
+    # held again: osei cannot take it back with any revision
+    back = {**claim(world, osei.username, study_id), "_rev": taken.json()["rev"]}
+    refused = await world.http.put(url, json=back, headers=osei.headers)
+    assert refused.status_code == 409
+    assert refused.json()["reason"].startswith(f"claimed by {mensah.username}")

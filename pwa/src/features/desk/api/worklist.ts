@@ -45,7 +45,7 @@ export function buildRows(entries: WorklistEntry[], claims: Claim[], reports: Re
   return entries.map((entry) => {
     const key = studyKey(entry.clinic, entry.study_id);
     const claim = claimOf.get(key);
-    const claimView: ClaimView = !claim ? "unclaimed" : claim.radiologist === me ? "mine" : "taken";
+    const claimView: ClaimView = !claim || claim.released_at ? "unclaimed" : claim.radiologist === me ? "mine" : "taken";
     return { entry, claim, claimView, report: reportOf.get(key) };
   });
 }

@@ -5,10 +5,14 @@ import { useClaim } from "../hooks/use-claim";
 import { ReportEditor } from "./ReportEditor";
 
 function ClaimBox({ row, signedIn }: { row: WorklistRow; signedIn: boolean }) {
-  const { claim, busy, error, outcome } = useClaim(row.entry, signedIn);
-  // what the replica says wins once it arrives; the answer of our own PUT fills the gap
-  const takenBy = row.claimView === "taken" ? row.claim?.radiologist : outcome?.kind === "taken" ? outcome.by : null;
-  const mine = row.claimView === "mine" || outcome?.kind === "claimed";
+  const { claim, release, busy, error, outcome } = useClaim(row.entry, signedIn);
+  // the answer of our own PUT counts until the replica holds that revision or a later one
+  const generation = (rev?: string) => (rev ? parseInt(rev, 10) : 0);
+  const newer = outcome && (generation(outcome.claim?._rev) > generation(row.claim?._rev) || (!outcome.claim && !row.claim));
+  const fresh = newer ? outcome : null;
+  const takenBy = fresh?.kind === "taken" ? fresh.by : !fresh && row.claimView === "taken" ? row.claim?.radiologist : null;
+  const mine = fresh ? fresh.kind === "claimed" : row.claimView === "mine";
+  const held = fresh?.kind === "claimed" ? fresh.claim : row.claim;
   if (takenBy)
     return (
       <p data-testid="claimed-by" data-radiologist={takenBy} className="rounded bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
@@ -18,9 +22,19 @@ function ClaimBox({ row, signedIn }: { row: WorklistRow; signedIn: boolean }) {
     );
   if (mine)
     return (
-      <p data-testid="claim-mine" className="text-sm text-emerald-800">
-        You are reading this study.
-      </p>
+      <div className="flex flex-wrap items-center gap-3">
+        <p data-testid="claim-mine" className="text-sm text-emerald-800">
+          You are reading this study.
+        </p>
+        <button data-testid="release-button" disabled={busy || row.entry.state === "reported"} onClick={() => void release(held)} className="rounded px-3 py-1 text-sm text-teal-800 ring-1 ring-teal-700 disabled:opacity-50">
+          {busy ? "Giving back…" : "Give back"}
+        </button>
+        {error && (
+          <span data-testid="claim-error" className="text-sm text-rose-700">
+            {error}
+          </span>
+        )}
+      </div>
     );
   return (
     <div className="flex flex-wrap items-center gap-3">

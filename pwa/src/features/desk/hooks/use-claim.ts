@@ -2,7 +2,8 @@ import { useMemo, useState } from "react";
 import { remoteDb } from "../../../lib/pouch";
 import { useUserData } from "../../../lib/user-context";
 import type { WorklistEntry } from "../../../lib/contract";
-import { claimStudy, ClaimError, type ClaimOutcome } from "../api/claim-study";
+import type { Claim } from "../../../lib/contract";
+import { claimStudy, ClaimError, releaseClaim, type ClaimOutcome } from "../api/claim-study";
 
 export function useClaim(entry: WorklistEntry | undefined, signedIn: boolean) {
   const { mainDb, clinicDb, user } = useUserData();
@@ -26,5 +27,20 @@ export function useClaim(entry: WorklistEntry | undefined, signedIn: boolean) {
       setBusy(false);
     }
   };
-  return { claim, busy, error, outcome };
+  const release = async (held: Claim | undefined) => {
+    if (!remote || !held) {
+      setError("Sign in again to give the study back.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      setOutcome(await releaseClaim(remote, mainDb, held));
+    } catch (err) {
+      setError(err instanceof ClaimError ? err.message : "The release could not be sent.");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { claim, release, busy, error, outcome };
 }
