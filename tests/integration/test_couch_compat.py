@@ -26,7 +26,10 @@ async def test_sequences_are_opaque_and_round_trip(db):
     first = await db.changes(limit=1)
     assert isinstance(first["last_seq"], str | int)
     rest = await db.changes(since=first["last_seq"])
-    assert [row["id"] for row in rest["results"]] == ["b"]
+    # the order inside one _bulk_docs is the server's (the stand-in does not keep it);
+    # what matters is that the sequence given back resumes after the first change
+    (seen,) = [row["id"] for row in first["results"]]
+    assert [row["id"] for row in rest["results"]] == [{"a": "b", "b": "a"}[seen]]
 
 
 async def test_json_is_answered_when_asked_for(db):
