@@ -111,10 +111,11 @@ class DeliveryStage:
         if destination.name in self.down:
             return
         sent: dict[str, Sent] = {}
+        verified = set(dest.verified)
         for uid in uids:
             file = self.by_uid.get(uid)
             fs = self.status.files[file.file_id] if file else None
-            if fs is not None and fs.object_key and uid not in dest.verified:
+            if fs is not None and fs.object_key and uid not in verified:
                 sent[uid] = Sent(fs.object_key, fs.md5)
         if not sent:
             return
@@ -126,7 +127,7 @@ class DeliveryStage:
         except Retryable as exc:  # the archive: the study retries as a whole
             self.problems.append(exc)
             return
-        dest.verified.extend(u for u in receipt.matched if u not in dest.verified)
+        dest.verified.extend(receipt.matched)  # only unverified ones were asked about
         if receipt.mismatched:
             bad = receipt.mismatched
             dest.delivered = [u for u in dest.delivered if u not in bad]

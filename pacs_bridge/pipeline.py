@@ -305,15 +305,15 @@ class StudyRun(DeliveryStage):
         await self.verify_receipts()
         now = self.now()
         names = [d.name for d in self.destinations]
+        reached = [
+            set(d.delivered) | set(d.already_present)
+            for n in names
+            if (d := self.status.destinations.get(n)) is not None
+        ]
+        # what every destination holds (nothing while one has not been tried yet)
+        everywhere = set.intersection(*reached) if names and len(reached) == len(names) else set()
         for fs in self.status.files.values():
-            if fs.state != "stored" or not names:
-                continue
-            if all(
-                fs.sop_instance_uid in self.status.destinations[n].delivered
-                or fs.sop_instance_uid in self.status.destinations[n].already_present
-                for n in names
-                if n in self.status.destinations
-            ) and all(n in self.status.destinations for n in names):
+            if fs.state == "stored" and fs.sop_instance_uid in everywhere:
                 fs.state = "delivered"
         if not names and not self.waiting:
             error = Final(

@@ -36,7 +36,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             yield
         finally:
             await state.audit.stop()
-            await state.couch.aclose()  # and its aiohttp pool (state.upstream)
+            await state.couch.aclose()
 
     app = FastAPI(
         title="RelayPACS gateway",

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from couch_design_docs.names import DatabaseNames
 from relaypacs.couch import CouchClient
-from relaypacs.couch.streams import ByteStreams
 from sync_gateway.access.view import AuthorCache
 from sync_gateway.accounts.store import UserStore
 from sync_gateway.audit import AuditLog
@@ -26,7 +25,6 @@ class GatewayState:
     auth: AuthService
     authors: AuthorCache
     metrics: GatewayMetrics
-    upstream: ByteStreams
 
     @classmethod
     def build(cls, settings: GatewaySettings) -> GatewayState:
@@ -45,5 +43,4 @@ class GatewayState:
         )
         users = UserStore(couch, names, settings.user_cache_seconds)
         auth = AuthService(settings, names, users, tokens, RateLimits(settings), audit)
-        upstream = couch.streams  # the proxy relays bodies over the client's aiohttp pool
-        return cls(settings, names, couch, audit, auth, AuthorCache(), metrics, upstream)
+        return cls(settings, names, couch, audit, auth, AuthorCache(), metrics)

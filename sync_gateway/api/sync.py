@@ -49,7 +49,7 @@ async def proxy(request: Request, auth: Authenticated, state: GatewayState, ip: 
     if op.op is Op.changes:
         feed_opened(request.scope, state.metrics, request.query_params.get("feed", "normal"))
     view = UserDatabase(auth.principal, target, state.couch, state.authors)
-    ctx = Context(request, view, state.couch, state.settings, state.audit, ip, state.upstream)
+    ctx = Context(request, view, state.couch, state.settings, state.audit, ip)
     return await handle(ctx, op)
 
 

@@ -26,7 +26,11 @@ class Context:
     settings: GatewaySettings
     audit: AuditLog
     ip: str | None
-    upstream: ByteStreams
+
+    @property
+    def upstream(self) -> ByteStreams:
+        """The client's aiohttp pool: the proxy relays bodies over it."""
+        return self.couch.streams
 
     def record(
         self, action: str, doc_ids: list[str], outcome: str = "ok", detail: str = ""

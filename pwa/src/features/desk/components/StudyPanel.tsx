@@ -20,27 +20,23 @@ function ClaimBox({ row, signedIn }: { row: WorklistRow; signedIn: boolean }) {
         {row.claim?.claimed_at ? ` (since ${formatDateTime(row.claim.claimed_at)})` : ""}.
       </p>
     );
-  if (mine)
-    return (
-      <div className="flex flex-wrap items-center gap-3">
-        <p data-testid="claim-mine" className="text-sm text-emerald-800">
-          You are reading this study.
-        </p>
-        <button data-testid="release-button" disabled={busy || row.entry.state === "reported"} onClick={() => void release(held)} className="rounded px-3 py-1 text-sm text-teal-800 ring-1 ring-teal-700 disabled:opacity-50">
-          {busy ? "Giving back…" : "Give back"}
-        </button>
-        {error && (
-          <span data-testid="claim-error" className="text-sm text-rose-700">
-            {error}
-          </span>
-        )}
-      </div>
-    );
+  const reported = row.entry.state === "reported";
   return (
     <div className="flex flex-wrap items-center gap-3">
-      <button data-testid="claim-button" disabled={busy || row.entry.state === "reported"} onClick={() => void claim()} className="rounded bg-teal-700 px-4 py-2 font-semibold text-white disabled:opacity-50">
-        {busy ? "Claiming…" : "Claim this study"}
-      </button>
+      {mine ? (
+        <>
+          <p data-testid="claim-mine" className="text-sm text-emerald-800">
+            You are reading this study.
+          </p>
+          <button data-testid="release-button" disabled={busy || reported} onClick={() => void release(held)} className="rounded px-3 py-1 text-sm text-teal-800 ring-1 ring-teal-700 disabled:opacity-50">
+            {busy ? "Giving back…" : "Give back"}
+          </button>
+        </>
+      ) : (
+        <button data-testid="claim-button" disabled={busy || reported} onClick={() => void claim()} className="rounded bg-teal-700 px-4 py-2 font-semibold text-white disabled:opacity-50">
+          {busy ? "Claiming…" : "Claim this study"}
+        </button>
+      )}
       {error && (
         <span data-testid="claim-error" className="text-sm text-rose-700">
           {error}
