@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from relaypacs.couch import CouchHTTPError
+from relaypacs.couch.errors import error_for_body
 from relaypacs.couch.streams import ByteStreams, StreamedResponse
 from sync_gateway.access.view import UserDatabase
 from sync_gateway.errors import BadRequest, as_http, error_response
@@ -104,10 +105,8 @@ class _Feed:
     async def _page(self, params: dict[str, Any]) -> dict[str, Any]:
         upstream = await self._open(params)
         if upstream.status_code != 200:
-            data = await up.read_json(upstream, self.settings.max_json_bytes)
-            raise CouchHTTPError(
-                upstream.status_code, str(data.get("error", "error")), str(data.get("reason", ""))
-            )
+            body = await up.read_capped(upstream, self.settings.max_json_bytes)
+            raise error_for_body(upstream.status_code, body)
         return await up.read_json(upstream, self.settings.max_request_bytes)
 
     async def pages(self) -> dict[str, Any]:
