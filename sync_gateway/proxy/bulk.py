@@ -30,7 +30,13 @@ from sync_gateway.access.policy import Refusal
 from sync_gateway.access.view import UserDatabase
 from sync_gateway.errors import BadRequest, PayloadTooLarge
 from sync_gateway.proxy import upstream as up
-from sync_gateway.proxy.batch import BatchSplitter, MalformedBatch, bulk_body, parse_document
+from sync_gateway.proxy.batch import (
+    BatchSplitter,
+    MalformedBatch,
+    RawDocument,
+    bulk_body,
+    parse_document,
+)
 from sync_gateway.proxy.context import CHECKS, Context
 from sync_gateway.proxy.operations import Operation
 
@@ -48,13 +54,13 @@ class Checked:
         return self.doc.get("_id") if isinstance(self.doc, dict) else None
 
 
-def check(view: UserDatabase, raw: bytes) -> Checked:
+def check(view: UserDatabase, document: RawDocument) -> Checked:
     """Parse and check one document (CPU-bound: JSON, base64, sha256; in the worker)."""
-    doc = parse_document(raw)
+    doc = parse_document(document)
     refusal = view.write_refusal(doc)
     if isinstance(doc, dict):
         doc = {k: v for k, v in doc.items() if k != "_attachments"}
-    return Checked(raw, doc, refusal)
+    return Checked(document.raw, doc, refusal)
 
 
 async def read_checked(ctx: Context) -> tuple[list[Checked], dict[str, Any]]:
@@ -71,8 +77,8 @@ async def read_checked(ctx: Context) -> tuple[list[Checked], dict[str, Any]]:
             size += len(piece)
             if size > cap:
                 raise PayloadTooLarge(f"request body exceeds the limit of {cap} bytes")
-            for raw in splitter.feed(piece):
-                checking.append(loop.run_in_executor(CHECKS, check, ctx.view, raw))
+            for document in splitter.feed(piece):
+                checking.append(loop.run_in_executor(CHECKS, check, ctx.view, document))
         options = splitter.finish()
         return list(await asyncio.gather(*checking)), options
     except MalformedBatch as exc:
