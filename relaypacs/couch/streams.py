@@ -95,6 +95,7 @@ class ByteStreams:
                 headers=self._headers,
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent",),
+                read_bufsize=1 << 20,  # a chunk's data in few pieces, not 64 KiB ones
             )
         return self._session
 
