@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 
 import pytest
 
@@ -11,6 +12,7 @@ from couch_design_docs.models import MAX_CHUNK_SIZE, Role
 from couch_design_docs.names import DatabaseNames
 from sync_gateway.access.policy import (
     Access,
+    DecodedBase64,
     Principal,
     database_access,
     may_read,
@@ -18,6 +20,7 @@ from sync_gateway.access.policy import (
     target_of,
     write_refusal,
 )
+from sync_gateway.proxy.batch import parse_document, split
 from tests import factories as f
 
 NAMES = DatabaseNames("p_")
@@ -143,3 +146,30 @@ def test_attachment_stub_of_own_chunk_is_allowed() -> None:
 )
 def test_read_visibility(user, doc_id, author, visible) -> None:
     assert may_read(user, doc_id, author) is visible
+
+
+@pytest.mark.parametrize(
+    ("over", "refused"),
+    [({}, None), ({"sha256": "0" * 64}, "sha256"), ({"size": 5}, "size says 5")],
+)
+def test_a_chunk_parsed_from_a_batch_is_checked_on_its_decoded_data(over, refused) -> None:
+    """The _bulk_docs splitter hands long base64 over decoded (DecodedBase64)."""
+    data = bytes(range(256)) * 256
+    body = json.dumps({"docs": [chunk(data=data, **over)]}).encode()
+    (raw,), _ = split(body)
+    doc = parse_document(raw)
+    assert isinstance(doc["_attachments"]["data"]["data"], DecodedBase64)
+    refusal = write_refusal(AMINA, NORTH, doc)
+    if refused is None:
+        assert refusal is None
+    else:
+        assert refusal is not None and refused in refusal.reason
+
+
+def test_oversized_chunk_parsed_from_a_batch_is_too_large() -> None:
+    data = b"\0" * (MAX_CHUNK_SIZE + 1)
+    doc = chunk(data=data, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    doc["_attachments"]["data"]["data"] = base64.b64encode(data).decode()
+    (raw,), _ = split(json.dumps({"docs": [doc]}).encode())
+    refusal = write_refusal(AMINA, NORTH, parse_document(raw))
+    assert refusal is not None and refusal.error == "too_large"
