@@ -25,6 +25,7 @@ from sync_gateway.errors import Unauthorized
 ALGORITHM = "HS256"
 ISSUER = "relaypacs"
 LEEWAY_SECONDS = 5
+VERIFIED_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def new_family() -> str:
 class TokenService:
     def __init__(self, secret: str, *, access_seconds: int, refresh_seconds: int) -> None:
         self._key = signing_key(secret)
+        self._verified: dict[str, Claims] = {}  # token -> claims, oldest first
         self.access_seconds = access_seconds
         self.refresh_seconds = refresh_seconds
 
@@ -88,34 +90,37 @@ class TokenService:
     def decode(
         self, token: str, typ: Literal["access", "refresh"], *, now: float | None = None
     ) -> Claims:
-        """Verify signature, issuer, expiry and type; raise Unauthorized saying which failed."""
-        options = {"require": ["exp", "iat", "sub", "typ", "fam"]}
+        """Verify signature, issuer, expiry and type; raise Unauthorized saying which failed.
+
+        A token whose signature checked out is remembered (its claims cannot change), so
+        the hundreds of requests a replication makes with one token verify it once; its
+        expiry is checked every time.
+        """
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._verify(token)
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                del self._verified[next(iter(self._verified))]  # the oldest
+            self._verified[token] = claims
+        if claims.exp + LEEWAY_SECONDS < (time.time() if now is None else now):
+            raise Unauthorized("the token has expired", error="token_expired")
+        if claims.typ != typ:
+            raise Unauthorized(f"{'an' if typ == 'access' else 'a'} {typ} token is needed here")
+        return claims
+
+    def _verify(self, token: str) -> Claims:
+        options = {"require": ["exp", "iat", "sub", "typ", "fam"], "verify_exp": False}
         try:
-            if now is None:
-                payload = jwt.decode(
-                    token,
-                    self._key,
-                    algorithms=[ALGORITHM],
-                    issuer=ISSUER,
-                    leeway=LEEWAY_SECONDS,
-                    options=options,
-                )
-            else:
-                payload = jwt.decode(
-                    token,
-                    self._key,
-                    algorithms=[ALGORITHM],
-                    issuer=ISSUER,
-                    options={**options, "verify_exp": False},
-                )
-                if payload["exp"] + LEEWAY_SECONDS < now:
-                    raise jwt.ExpiredSignatureError("expired")
-        except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("the token has expired", error="token_expired") from exc
+            payload = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                leeway=LEEWAY_SECONDS,
+                options=options,
+            )
         except jwt.InvalidTokenError as exc:
             raise Unauthorized("the token is not valid") from exc
-        if payload.get("typ") != typ:
-            raise Unauthorized(f"an {typ} token is needed here")
         try:
             return Claims(
                 typ=payload["typ"],

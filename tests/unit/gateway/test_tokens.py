@@ -89,3 +89,28 @@ def test_garbage_is_refused(garbage: str) -> None:
 def test_short_development_secret_is_stretched() -> None:
     assert len(signing_key("change-me")) == 32
     assert signing_key(SECRET) == SECRET.encode()
+
+
+def test_a_remembered_token_still_expires_and_keeps_its_type() -> None:
+    tokens = service()
+    start = time.time()
+    token = tokens.issue("access", sub="a", role="admin", clinic=None, tv=0, fam="F", now=start)
+    assert tokens.decode(token, "access", now=start).sub == "a"  # verified, remembered
+    assert tokens.decode(token, "access", now=start + 3600).sub == "a"  # within leeway
+    with pytest.raises(Unauthorized) as info:
+        tokens.decode(token, "access", now=start + 3600 + 60)
+    assert info.value.error == "token_expired"
+    with pytest.raises(Unauthorized, match="refresh token is needed"):
+        tokens.decode(token, "refresh", now=start)
+
+
+def test_a_forgery_of_a_remembered_token_is_refused() -> None:
+    tokens = service()
+    genuine = issue()
+    tokens.decode(genuine, "access")
+    header, payload, signature = genuine.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    claims["sub"] = "bakari"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    with pytest.raises(Unauthorized, match="not valid"):
+        tokens.decode(f"{header}.{forged}.{signature}", "access")
