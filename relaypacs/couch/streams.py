@@ -35,8 +35,15 @@ class StreamedResponse:
         return self._response.headers
 
     async def aiter_raw(self) -> AsyncIterator[bytes]:
-        async for piece in self._response.content.iter_any():
-            yield piece
+        """The body as it was received, piece by piece (``readchunk`` hands each piece over
+        as is, where ``iter_any`` joins what has queued up into one more copy)."""
+        content = self._response.content
+        while True:
+            piece, chunk_ended = await content.readchunk()
+            if piece:
+                yield piece
+            elif not chunk_ended:
+                return  # the end of the body
 
     aiter_bytes = aiter_raw  # sent with Accept-Encoding: identity, so the same bytes
 
