@@ -4,8 +4,9 @@ Like ``rest/routing.go`` in couchbase/sync_gateway: a reader sees the whole acce
 at once.  ``public`` needs nothing; ``user`` a valid access token of an active user whose
 session is alive; ``admin`` that and the admin role; ``sync`` a user, with what that user
 may do to each database and document decided by :mod:`sync_gateway.access.policy`.
-``sync`` routes are served by one ASGI app mounted at ``/sync``
-(:class:`sync_gateway.api.sync.SyncEndpoint`), which checks the same privilege itself.
+``sync`` routes are served by one ASGI app at ``/sync``
+(:class:`sync_gateway.api.sync.SyncEndpoint`, reached through
+:class:`~sync_gateway.api.sync.SyncDoor`), which checks the same privilege itself.
 ``metrics`` is an administrator or the Prometheus scraper's static token
 (:func:`sync_gateway.api.metrics.metrics_auth`).
 
@@ -127,7 +128,7 @@ ROUTES: list[Route] = [
     Route(("POST",), "/api/v1/push/subscriptions", push.subscribe, P.user, 201, tags=("push",)),
     Route(("DELETE",), "/api/v1/push/subscriptions", push.unsubscribe, P.user, tags=("push",)),
     Route(("POST",), "/api/v1/push/test", push.send_test, P.admin, tags=("push",)),
-    # the CouchDB replication proxy (mounted: see mount_sync)
+    # the CouchDB replication proxy (its own door: see mount_sync)
     Route(SYNC_METHODS, "/sync/{db}/{rest:path}", sync.SyncEndpoint, P.sync, tags=("sync",)),
 ]
 
@@ -157,7 +158,9 @@ def router() -> APIRouter:
 
 
 def mount_sync(app: FastAPI) -> None:
-    """Mount the replication proxy; call before the other routes are added."""
+    """Put the replication proxy in front of the router; call before adding any other
+    middleware, so that it is the innermost (the gateway's own middleware wraps it)."""
     for route in ROUTES:
         if route.privilege == Privilege.sync:
-            app.mount(route.path.split("/{")[0], route.endpoint())
+            prefix = route.path.split("/{")[0]
+            app.add_middleware(sync.SyncDoor, endpoint=route.endpoint(), prefix=prefix)
