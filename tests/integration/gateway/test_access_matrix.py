@@ -223,15 +223,22 @@ async def test_overwriting_another_users_document_is_refused(world: World) -> No
         "_rev": "9-" + "a" * 32,
         "_revisions": {"start": 9, "ids": ["a" * 32]},
     }
+    own = {
+        **d.study(world.clinic, bakari.username, study_id="s" + "b" * 15),
+        "_rev": "1-" + "b" * 32,
+        "_revisions": {"start": 1, "ids": ["b" * 32]},
+    }
     response = await world.http.post(
         f"/sync/{world.db()}/_bulk_docs",
-        json={"docs": [hijack], "new_edits": False},
+        json={"docs": [own, hijack], "new_edits": False},
         headers=bakari.headers,
     )
     assert response.status_code == 201
-    assert response.json()[0]["error"] == "forbidden"
+    (refused,) = [row for row in response.json() if row.get("error")]
+    assert (refused["id"], refused["error"]) == (doc["_id"], "forbidden")
     stored = await world.gw.admin.db(world.db()).get(doc["_id"])
     assert stored["author"] == amina.username
+    assert (await world.gw.admin.db(world.db()).get(own["_id"]))["author"] == bakari.username
 
 
 async def test_chunk_reads_are_filtered(world: World) -> None:
