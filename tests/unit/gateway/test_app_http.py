@@ -47,6 +47,20 @@ def test_api_and_sync_never_fall_back_to_the_app(client: TestClient) -> None:
     assert client.get("/api/v1/nothing").status_code == 404
     assert client.get("/api/v1/nothing").json()["error"] == "not_found"
     assert client.get("/sync/anything").status_code == 401
+    assert client.get("/sync").status_code == 401  # the proxy's root: CouchDB's welcome
+    assert client.get("/syncing").status_code == 200  # not the proxy: the app's route
+
+
+def test_the_proxy_answers_inside_the_gateways_middleware(client: TestClient) -> None:
+    refused = client.get("/sync/anything/doc")
+    assert refused.status_code == 401 and refused.json()["error"] == "unauthorized"
+    assert refused.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in refused.headers["content-security-policy"]
+    preflight = client.options(
+        "/sync/anything/_bulk_docs",
+        headers={"Origin": "https://app.example.org", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.headers["access-control-allow-origin"] == "https://app.example.org"
 
 
 def test_security_headers(client: TestClient) -> None:
