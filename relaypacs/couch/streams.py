@@ -42,8 +42,10 @@ class StreamedResponse:
             piece, chunk_ended = await content.readchunk()
             if piece:
                 yield piece
-            elif not chunk_ended:
-                return  # the end of the body
+            elif not chunk_ended or content.at_eof():
+                # the end of the body; a bodiless answer (HEAD, 304) has aiohttp's shared
+                # EmptyStreamReader, whose readchunk says (b"", True) forever after its first
+                return
 
     aiter_bytes = aiter_raw  # sent with Accept-Encoding: identity, so the same bytes
 

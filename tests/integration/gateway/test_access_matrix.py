@@ -352,3 +352,26 @@ async def test_reads_and_writes_are_audited(world: World) -> None:
     assert all(e["ip"] and e["at"] for e in events)
     logins = await audit.find({"actor": amina.username, "action": "login"})
     assert logins and logins[0]["outcome"] == "ok"
+
+
+async def test_bodiless_answers_are_relayed_again_and_again(world: World) -> None:
+    """HEAD and 304 answers have no body; each is relayed and the next request served
+    (aiohttp hands every bodiless answer one shared empty stream)."""
+    amina = await world.login("amina")
+    chunk = d.chunk(world.clinic, amina.username, 0)
+    base = f"/sync/{world.db()}"
+    created = await world.http.post(
+        f"{base}/_bulk_docs", json={"docs": [chunk]}, headers=amina.headers
+    )
+    assert created.json()[0].get("ok"), created.text
+    first = await world.http.get(f"{base}/{chunk['_id']}/data", headers=amina.headers)
+    etag = first.headers["etag"]
+    for _ in range(3):
+        head = await world.http.head(f"{base}/{chunk['_id']}", headers=amina.headers)
+        assert head.status_code == 200 and head.content == b""
+        unchanged = await world.http.get(
+            f"{base}/{chunk['_id']}/data", headers={**amina.headers, "If-None-Match": etag}
+        )
+        assert unchanged.status_code == 304 and unchanged.content == b""
+    again = await world.http.get(f"{base}/{chunk['_id']}/data", headers=amina.headers)
+    assert again.status_code == 200 and d.sha256(again.content) == chunk["sha256"]
