@@ -6,8 +6,7 @@ then sent on, it would wait for its upload and then for every check in turn.  In
 1. the body is cut into its documents as it arrives (:mod:`.batch`), and each document is
    parsed and checked in the worker thread (type, owner, clinic, chunk size and sha256)
    while the rest uploads;
-2. who owns the ids already is asked of CouchDB as documents pass their checks, one
-   question at a time for whatever passed meanwhile (:class:`Ownership`);
+2. who owns the ids already is asked of CouchDB, once for the batch;
 3. the documents that passed go on to CouchDB byte for byte, as pieces (not joined: one
    copy less of ~14 MB); a refused one is left out and answered for in the response, per
    document, as CouchDB does.
@@ -15,15 +14,16 @@ then sent on, it would wait for its upload and then for every check in turn.  In
 The batch goes on only once it is all in and well-formed, so a batch that fails half way
 (malformed, over the size limit, the client gone) reaches CouchDB not at all, and a slow
 upload holds no CouchDB connection.  Memory is the batch, never more than the request cap.
-(Streaming the checked documents on while the upload continues was measured twice, and
-so was writing the chunks checked so far as batches of their own: on one 2-core machine
-both were slower, CouchDB receiving or writing while the gateway reads and checks.)
+Measured and not kept, on one 2-core machine where client, gateway and CouchDB compete for
+CPU: streaming the checked documents on while the upload continues (CouchDB receiving while
+the gateway reads and checks); writing the chunks checked so far as batches of their own
+(the upload slowed while CouchDB wrote); asking about ownership as documents pass their
+checks (several small questions a batch cost CouchDB more than the one they saved waiting).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,56 +66,9 @@ def check(view: UserDatabase, document: RawDocument) -> Checked:
     return Checked(document.raw, doc, refusal)
 
 
-class Ownership:
-    """Who owns the ids already, asked of CouchDB for the documents checked so far while
-    the rest of the batch uploads (one question at a time), so that once the body is in
-    it remains to ask about the last document or two, not the whole batch."""
-
-    def __init__(self, view: UserDatabase) -> None:
-        self._view = view
-        self._waiting: list[Checked] = []
-        self._asking: asyncio.Task[None] | None = None
-        self._failure: BaseException | None = None
-
-    def offer(self, future: asyncio.Future[Checked]) -> None:
-        """Done-callback of a document's check: ask about it if it passed."""
-        if future.cancelled() or future.exception() is not None:
-            return
-        checked = future.result()
-        if checked.refusal is None:
-            self._waiting.append(checked)
-            if self._failure is None and (self._asking is None or self._asking.done()):
-                self._asking = asyncio.get_running_loop().create_task(self._ask())
-
-    async def _ask(self) -> None:
-        try:
-            while self._waiting:
-                docs, self._waiting = self._waiting, []
-                owned = await self._view.ownership_refusals([c.doc for c in docs])
-                for c in docs:
-                    c.refusal = owned.get(c.doc["_id"])
-        except Exception as exc:  # nothing unasked may go on: settled() raises this
-            self._failure = exc
-
-    async def settled(self) -> None:
-        """Once every check is done: wait for the last answer; raise if one failed."""
-        if self._asking is not None:
-            await self._asking
-        if self._failure is not None:
-            raise self._failure
-        assert not self._waiting
-
-    async def abandon(self) -> None:
-        if self._asking is not None:
-            self._asking.cancel()
-            with contextlib.suppress(BaseException):
-                await self._asking
-
-
-async def read_checked(ctx: Context, ownership: Ownership) -> tuple[list[Checked], dict[str, Any]]:
+async def read_checked(ctx: Context) -> tuple[list[Checked], dict[str, Any]]:
     """Read a ``_bulk_docs`` body, checking each document in the worker as soon as it has
-    arrived (and then asking ``ownership`` about it); the checked documents in order and
-    the other top-level members."""
+    arrived; the checked documents in order and the other top-level members."""
     cap = ctx.settings.max_request_bytes
     up.refuse_declared_length(ctx.request, cap)
     loop = asyncio.get_running_loop()
@@ -128,9 +81,7 @@ async def read_checked(ctx: Context, ownership: Ownership) -> tuple[list[Checked
             if size > cap:
                 raise PayloadTooLarge(f"request body exceeds the limit of {cap} bytes")
             for document in splitter.feed(piece):
-                future = loop.run_in_executor(CHECKS, check, ctx.view, document)
-                future.add_done_callback(ownership.offer)
-                checking.append(future)
+                checking.append(loop.run_in_executor(CHECKS, check, ctx.view, document))
         options = splitter.finish()
         return list(await asyncio.gather(*checking)), options
     except MalformedBatch as exc:
@@ -141,14 +92,12 @@ async def read_checked(ctx: Context, ownership: Ownership) -> tuple[list[Checked
 
 
 async def bulk_docs(ctx: Context, op: Operation) -> Response:
-    ownership = Ownership(ctx.view)
-    try:
-        checked, options = await read_checked(ctx, ownership)
-        await ownership.settled()
-    except BaseException:
-        await ownership.abandon()
-        raise
-    forward = [c for c in checked if c.refusal is None]
+    checked, options = await read_checked(ctx)
+    passed = [c for c in checked if c.refusal is None]
+    owned = await ctx.view.ownership_refusals([c.doc for c in passed]) if passed else {}
+    for c in passed:
+        c.refusal = owned.get(c.doc["_id"])
+    forward = [c for c in passed if c.refusal is None]
     rows: list[Any] = []
     if forward:
         pieces = bulk_body([c.raw for c in forward], options)
