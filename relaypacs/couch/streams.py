@@ -57,14 +57,17 @@ class StreamedResponse:
 
     async def aiter_lines(self) -> AsyncIterator[bytes]:
         """Lines without their newline, however long (a row with a large document)."""
-        pending = b""
-        async for piece in self._response.content.iter_any():
-            pending += piece
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                yield line
-        if pending:
-            yield pending
+        parts: list[bytes] = []  # the line so far, joined once it ends
+        async for piece in self.aiter_raw():
+            start = 0
+            while (end := piece.find(b"\n", start)) >= 0:
+                parts.append(piece[start:end])
+                yield b"".join(parts)
+                parts, start = [], end + 1
+            if start < len(piece):
+                parts.append(piece[start:])
+        if parts:
+            yield b"".join(parts)
 
     async def aclose(self) -> None:
         # a body left unread cannot go back to the pool: drop the connection

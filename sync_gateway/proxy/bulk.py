@@ -101,21 +101,15 @@ async def bulk_docs(ctx: Context, op: Operation) -> Response:
     rows: list[Any] = []
     if forward:
         pieces = bulk_body([c.raw for c in forward], options)
-        upstream = await ctx.upstream.send(
+        status, data = await ctx.json_call(
             "POST",
             up.db_path(ctx.view.name, "_bulk_docs"),
-            headers={
-                "Accept": up.JSON,
-                "Content-Type": up.JSON,
-                "Content-Length": str(sum(len(p) for p in pieces)),
-            },
-            content=up.aiter_pieces(pieces),
+            up.aiter_pieces(pieces),
+            params=[],
+            cap=ctx.settings.max_json_bytes,
+            length=sum(len(p) for p in pieces),
         )
-        data = await up.read_json(upstream, ctx.settings.max_json_bytes)
-        if upstream.status_code >= 500:
-            return JSONResponse({"error": "bad_gateway", "reason": "the database failed"}, 502)
-        if upstream.status_code >= 400 or not isinstance(data, list):
-            status = upstream.status_code
+        if status >= 400 or not isinstance(data, list):
             return JSONResponse(data, status_code=status if status >= 400 else 502)
         rows = data
         ctx.view.wrote([c.doc for c in forward])

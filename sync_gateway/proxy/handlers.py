@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import json
 import tempfile
-from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
@@ -62,30 +61,7 @@ async def passthrough(
         headers=up.request_headers(ctx.request, accept=accept),
         content=body,
     )
-    return up.stream_back(upstream)
-
-
-async def json_call(
-    ctx: Context,
-    method: str,
-    path: str,
-    body: bytes,
-    params: Any = None,
-    cap: int | None = None,
-) -> tuple[int, Any]:
-    """Send a JSON body and read the JSON answer; a failure of the database answers 502."""
-    upstream = await ctx.upstream.send(
-        method,
-        path,
-        params=params if params is not None else list(ctx.request.query_params.multi_items()),
-        headers={"Accept": up.JSON, "Content-Type": up.JSON},
-        content=body,
-    )
-    data = await up.read_json(upstream, cap or ctx.settings.max_request_bytes)
-    status = upstream.status_code
-    if status >= 500:
-        status, data = 502, {"error": "bad_gateway", "reason": "the database failed"}
-    return status, data
+    return up.Relayed(upstream)
 
 
 # -- operations ---------------------------------------------------------------------------------
@@ -116,7 +92,7 @@ async def bulk_get(ctx: Context, op: Operation) -> Response:
     if ctx.request.query_params.get("attachments") == "true":
         raise BadRequest("fetch attachments separately, not inline in _bulk_get")
     body = await up.read_request(ctx.request, ctx.settings.max_json_bytes)
-    status, data = await json_call(ctx, "POST", up.db_path(ctx.view.name, "_bulk_get"), body)
+    status, data = await ctx.json_call("POST", up.db_path(ctx.view.name, "_bulk_get"), body)
     if status != 200:
         return JSONResponse(data, status_code=status)
     read: list[str] = []
@@ -176,7 +152,7 @@ async def all_docs(ctx: Context, op: Operation) -> Response:
 
 async def find(ctx: Context, op: Operation) -> Response:
     body = await up.read_request(ctx.request, ctx.settings.max_json_bytes)
-    status, data = await json_call(ctx, "POST", up.db_path(ctx.view.name, "_find"), body)
+    status, data = await ctx.json_call("POST", up.db_path(ctx.view.name, "_find"), body)
     if status == 200 and isinstance(data.get("docs"), list):
         data["docs"] = [
             d
@@ -214,7 +190,7 @@ async def _write_one(ctx: Context, doc_id: str | None, method: str, path_of_id: 
         raise refusal_error(refusal)
     path = up.doc_path(ctx.view.name, doc["_id"]) if path_of_id else up.db_path(ctx.view.name)
     content = body if had_id else json.dumps(doc).encode()  # forward what was checked
-    status, data = await json_call(ctx, method, path, content, cap=ctx.settings.max_json_bytes)
+    status, data = await ctx.json_call(method, path, content, cap=ctx.settings.max_json_bytes)
     if status < 300:
         ctx.view.wrote([doc])
         ctx.record("write", [doc["_id"]])

@@ -84,7 +84,6 @@ class Relayed(Response):
     def __init__(self, upstream: StreamedResponse) -> None:
         self.upstream = upstream
         self.status_code = upstream.status_code
-        self.background = None
         self.init_headers(response_headers(upstream))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -101,11 +100,6 @@ class Relayed(Response):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             await self.upstream.aclose()
-
-
-def stream_back(upstream: StreamedResponse) -> Response:
-    """Relay an upstream answer of bounded size as it arrives."""
-    return Relayed(upstream)
 
 
 async def read_capped(upstream: StreamedResponse, cap: int) -> bytes:

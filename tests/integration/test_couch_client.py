@@ -103,6 +103,19 @@ async def test_follow_sees_live_changes(db):
     await task
 
 
+async def test_follow_reads_rows_longer_than_any_piece(db):
+    """A row carrying a large document spans many received pieces; it comes whole."""
+    big = os.urandom(3 * 1024 * 1024).hex()  # a 6 MB field
+    await db.bulk_docs([{"_id": "small-1"}, {"_id": "big", "blob": big}, {"_id": "small-2"}])
+    seen = {}
+    async for change in db.follow(include_docs=True, heartbeat_ms=1000, reconnect=False):
+        seen[change.id] = change.doc
+        if len(seen) == 3:
+            break
+    assert seen["big"]["blob"] == big
+    assert set(seen) == {"small-1", "big", "small-2"}
+
+
 async def test_follow_resumes_after_server_restart(couch_endpoint: CouchEndpoint, names):
     """Kill the server mid-feed; the iterator reconnects and resumes past its last change."""
     if couch_endpoint.server is None:
