@@ -20,6 +20,10 @@ async def second_radiologist(world: World) -> str:
     return "mensah"
 
 
+async def two_radiologists(world: World):
+    return await world.login("osei"), await world.login(await second_radiologist(world))
+
+
 def claim(world: World, radiologist: str, study_id: str) -> dict:
     return f.claim(
         world.clinic,
@@ -41,8 +45,7 @@ def report(world: World, author: str, study_id: str, **over) -> dict:
 
 
 async def test_second_claim_is_a_409_naming_the_winner(world: World) -> None:
-    osei = await world.login("osei")
-    mensah = await world.login(await second_radiologist(world))
+    osei, mensah = await two_radiologists(world)
     study_id = f"claim{world.tag}x"
     doc_id = ids.claim_doc_id(world.clinic, study_id)
     url = f"/sync/{world.desk}/{doc_id}"
@@ -107,8 +110,7 @@ async def test_claims_only_in_ones_own_name(world: World) -> None:
 
 
 async def test_reports_draft_then_final_by_their_author_only(world: World) -> None:
-    osei = await world.login("osei")
-    mensah = await world.login(await second_radiologist(world))
+    osei, mensah = await two_radiologists(world)
     study_id = f"report{world.tag}x"
     url = f"/sync/{world.desk}/{ids.desk_report_doc_id(world.clinic, study_id)}"
 
@@ -133,8 +135,7 @@ async def test_reports_draft_then_final_by_their_author_only(world: World) -> No
 
 
 async def test_a_released_claim_is_taken_over_and_then_held_again(world: World) -> None:
-    osei = await world.login("osei")
-    mensah = await world.login(await second_radiologist(world))
+    osei, mensah = await two_radiologists(world)
     study_id = f"release{world.tag}x"
     doc_id = ids.claim_doc_id(world.clinic, study_id)
     url = f"/sync/{world.desk}/{doc_id}"
