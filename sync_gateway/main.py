@@ -12,11 +12,12 @@ from fastapi import FastAPI
 from sync_gateway.app import create_app
 from sync_gateway.settings import GatewaySettings
 
-M_MMAP_THRESHOLD = -3  # glibc <malloc.h>
+M_TRIM_THRESHOLD = -1  # glibc <malloc.h>
+M_MMAP_THRESHOLD = -3
 
 
 def bound_malloc() -> None:
-    """Serve buffers of 4 MiB and more from their own mappings (glibc only; else a no-op).
+    """Big buffers in their own mappings, freed heap kept for reuse (glibc only; else a no-op).
 
     glibc raises its mmap threshold after freeing a big block, after which request bodies
     of several MiB are carved from the heap and RSS keeps its high-water mark; pinning the
@@ -25,10 +26,17 @@ def bound_malloc() -> None:
     document) stay in the heap and are reused — mapping and faulting in each one cost a
     quarter of the gateway's CPU relaying chunk attachments (22-26 ms per 10 MiB at 4 MiB,
     31-32 ms at 256 KiB; RSS growth under ``python -m bench gateway`` 20 MB either way).
+
+    Up to 32 MiB freed at the top of the heap is kept rather than handed back: with the
+    threshold pinned, glibc's trim threshold stays at 128 KiB, so every ~14 MB batch was
+    returned to the kernel as it was freed and faulted in again, zeroed, by the next one —
+    cutting a batch into its documents took 13-16 ms instead of 5 ms, and the gateway's CPU
+    for a 100-chunk push fell from 0.51-0.63 s to 0.43-0.51 s with the memory kept.
     """
     try:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024)
+        libc.mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024)
     except (OSError, AttributeError):
         pass
 
