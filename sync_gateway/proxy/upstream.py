@@ -2,7 +2,7 @@
 
 The proxy moves every byte a replication carries, so it talks to CouchDB over the
 client's aiohttp pool (:mod:`relaypacs.couch.streams`: ~0.8 ms of CPU per MiB relayed where
-httpx costs ~5 ms); the gateway's own small JSON requests use the client's httpx API.
+httpx cost ~5 ms), the same pool the gateway's own JSON calls (``CouchClient.json``) use.
 
 Content types are forwarded and ``Accept: application/json`` is sent for JSON endpoints:
 the PouchDB-Server stand-in stores an EMPTY document for a PUT without
