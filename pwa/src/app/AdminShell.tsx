@@ -1,5 +1,6 @@
 import { forgetUser, type SessionUser } from "../lib/session";
 import { useOnline } from "../lib/use-online";
+import { AccountPage } from "../features/account/components/AccountPage";
 import { logout } from "../features/auth/api/logout";
 import { LoginForm } from "../features/auth/components/LoginForm";
 import { AdminPage } from "../features/admin/components/AdminPage";
@@ -25,7 +26,7 @@ export function AdminShell({ user, signedIn }: { user: SessionUser; signedIn: bo
       />
       <main className="mx-auto flex max-w-6xl flex-col gap-4 p-4">
         {signedIn ? (
-          <AdminPage tab={route.param} />
+          route.page === "account" ? <AccountPage user={user} /> : <AdminPage tab={route.param} />
         ) : (
           <section className="flex flex-col gap-2 rounded-xl bg-amber-50 p-4 ring-1 ring-amber-200" data-testid="signed-out-banner">
             <p className="text-sm text-amber-900">Your session has ended. Sign in again to administer RelayPACS.</p>

@@ -15,6 +15,7 @@ const LABELS: Record<Page, string> = {
   inbox: "Inbox",
   desk: "Worklist",
   admin: "Administration",
+  account: "Account",
 };
 
 /** Brand, user, sign-out and the role's tabs; `status` and `badges` come from the caller. */
@@ -47,7 +48,7 @@ export function HeaderBar(props: {
         </div>
       </div>
       {props.below && <div className={`mx-auto flex ${width} items-center justify-between gap-2 px-4 pb-1 text-teal-50`}>{props.below}</div>}
-      <nav className={`mx-auto flex ${width} gap-1 px-2`}>
+      <nav className={`mx-auto flex ${width} gap-1 overflow-x-auto whitespace-nowrap px-2`}>
         {nav.map((page) => {
           const count = props.badges?.[page] ?? 0;
           return (

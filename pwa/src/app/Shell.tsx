@@ -1,5 +1,6 @@
 import { forgetUser, type SessionUser } from "../lib/session";
 import { useSyncState } from "../lib/user-context";
+import { AccountPage } from "../features/account/components/AccountPage";
 import { logout } from "../features/auth/api/logout";
 import { LoginForm } from "../features/auth/components/LoginForm";
 import { CapturePage } from "../features/capture/components/CapturePage";
@@ -52,6 +53,7 @@ export function Shell({ user, signedIn }: { user: SessionUser; signedIn: boolean
         )}
         {route.page === "studies" && <DashboardPage />}
         {route.page === "reports" && <ReportsPage focus={route.param} />}
+        {route.page === "account" && <AccountPage user={user} />}
         {route.page === "inbox" && (
           <>
             <InboxPage />

@@ -1,18 +1,18 @@
 import { useSyncExternalStore } from "react";
 import type { Role } from "../lib/contract";
 
-export type Page = "capture" | "studies" | "reports" | "inbox" | "desk" | "admin";
+export type Page = "capture" | "studies" | "reports" | "inbox" | "desk" | "admin" | "account";
 export type Route = { page: Page; param?: string; rest: string[] };
 
 /** The pages each role sees, the first being its home (role-based navigation). */
 export const PAGES_BY_ROLE: Record<Role, Page[]> = {
-  clinician: ["capture", "studies", "reports", "inbox"],
-  radiographer: ["capture", "studies", "reports", "inbox"],
-  radiologist: ["desk", "inbox"],
-  admin: ["admin"],
+  clinician: ["capture", "studies", "reports", "inbox", "account"],
+  radiographer: ["capture", "studies", "reports", "inbox", "account"],
+  radiologist: ["desk", "inbox", "account"],
+  admin: ["admin", "account"],
 };
 
-const ALL: Page[] = ["capture", "studies", "reports", "inbox", "desk", "admin"];
+const ALL: Page[] = ["capture", "studies", "reports", "inbox", "desk", "admin", "account"];
 
 function safeDecode(s: string): string {
   try {

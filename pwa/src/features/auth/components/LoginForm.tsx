@@ -5,6 +5,8 @@ export function LoginForm(props: { defaultUsername?: string; onDone?: () => void
   const [username, setUsername] = useState(props.defaultUsername ?? "");
   const [password, setPassword] = useState("");
   const [totp, setTotp] = useState("");
+  // a recovery code (hex, with a dash) cannot be typed on the numeric keypad the app's code gets
+  const [recovery, setRecovery] = useState(false);
   const { submit, needTotp, error, busy } = useLogin(props.onDone);
 
   const onSubmit = (e: FormEvent) => {
@@ -42,20 +44,35 @@ export function LoginForm(props: { defaultUsername?: string; onDone?: () => void
         />
       </label>
       {needTotp && (
-        <label className="flex flex-col gap-1 text-sm font-medium">
-          Authenticator code
-          <input
-            data-testid="login-totp"
-            name="totp"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="[0-9 ]*"
-            autoFocus
-            className="rounded border border-slate-300 px-3 py-2 text-base tracking-widest"
-            value={totp}
-            onChange={(e) => setTotp(e.target.value)}
-          />
-        </label>
+        <>
+          <label className="flex flex-col gap-1 text-sm font-medium">
+            {recovery ? "Recovery code" : "Authenticator code"}
+            <input
+              key={recovery ? "recovery" : "app"}
+              data-testid="login-totp"
+              name="totp"
+              inputMode={recovery ? "text" : "numeric"}
+              autoComplete={recovery ? "off" : "one-time-code"}
+              autoCapitalize="none"
+              pattern={recovery ? undefined : "[0-9 ]*"}
+              autoFocus
+              className="rounded border border-slate-300 px-3 py-2 text-base tracking-widest"
+              value={totp}
+              onChange={(e) => setTotp(e.target.value)}
+            />
+          </label>
+          <button
+            type="button"
+            data-testid="login-use-recovery"
+            className="self-start text-sm text-teal-800 underline"
+            onClick={() => {
+              setRecovery(!recovery);
+              setTotp("");
+            }}
+          >
+            {recovery ? "Use the code from my authenticator app" : "Lost your phone? Use a recovery code"}
+          </button>
+        </>
       )}
       {error && (
         <p role="alert" data-testid="login-error" className="rounded bg-rose-50 px-3 py-2 text-sm text-rose-800">
