@@ -10,6 +10,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from sync_gateway.app import create_app
+from sync_gateway.http_protocol import GatheringHttpToolsProtocol
 from sync_gateway.settings import GatewaySettings
 
 M_TRIM_THRESHOLD = -1  # glibc <malloc.h>
@@ -54,6 +55,7 @@ def serve(settings: GatewaySettings, host: str = "127.0.0.1", port: int = 8080) 
         access_log=settings.access_log,
         proxy_headers=True,
         timeout_keep_alive=30,
+        http=GatheringHttpToolsProtocol,
     )
 
 
