@@ -3,7 +3,12 @@
 Events are queued and appended to the audit database in batches by one background task,
 so auditing a replication request costs the request nothing; the queue is bounded (an
 overflowing queue drops events with a warning rather than holding memory) and is flushed
-on shutdown.  Ids are ``audit:<timestamp>:<uuid>``, as the contract requires.
+on shutdown.  A batch gathers for ``gather_seconds`` (1 s): a replication audits every
+chunk it reads, and each write is a ``_bulk_docs`` CouchDB pays for whatever its size —
+gathering for 1 s rather than 0.2 s made pulls through the gateway 0.026 faster relative to
+direct (three alternating A/Bs).  Whoever reads the trail calls :meth:`AuditLog.flushed`
+first, which does not wait for a gathering.  Ids are ``audit:<timestamp>:<uuid>``, as the
+contract requires.
 """
 
 from __future__ import annotations
@@ -30,15 +35,18 @@ class AuditLog:
         db_name: str,
         *,
         enabled: bool = True,
+        gather_seconds: float = 1.0,
         max_queue: int = 10_000,
         listener: Callable[[str, str, str | None], None] | None = None,
     ) -> None:
         self._db = couch.db(db_name)
         self._enabled = enabled
+        self._gather_seconds = gather_seconds
         self._listener = listener  # (action, outcome, detail): metrics count from the trail
         self._queue: asyncio.Queue[dict] = asyncio.Queue(max_queue)
         self._task: asyncio.Task | None = None
         self._writing = asyncio.Lock()
+        self._hurry = asyncio.Event()
 
     def record(
         self,
@@ -88,7 +96,7 @@ class AuditLog:
             self._task = None
         await self._flush(self._drain())
 
-    def _drain(self, limit: int = 500) -> list[dict]:
+    def _drain(self, limit: int = 5_000) -> list[dict]:
         batch: list[dict] = []
         while len(batch) < limit:
             try:
@@ -109,11 +117,15 @@ class AuditLog:
         while True:
             first = await self._queue.get()
             async with self._writing:
-                await asyncio.sleep(0.2)  # gather a batch
+                with contextlib.suppress(TimeoutError):  # gather a batch
+                    await asyncio.wait_for(self._hurry.wait(), self._gather_seconds)
+                self._hurry.clear()
                 await self._flush([first, *self._drain()])
 
     async def flushed(self) -> None:
         """Write everything recorded so far, including a batch being gathered (the admin's
         trail and tests read it right after acting)."""
+        self._hurry.set()  # a batch being gathered goes now, not after its gathering time
         async with self._writing:
             await self._flush(self._drain(limit=100_000))
+            self._hurry.clear()

@@ -50,6 +50,7 @@ class GatewaySettings(CoreSettings):
     trusted_hosts: list[str] = Field(default_factory=list)
     pwa_dist: Path | None = None
     audit_enabled: bool = True
+    audit_gather_seconds: float = Field(1.0, gt=0, le=60)
     access_log: bool = True
     # Web Push (RFC 8292 VAPID keys from ``relaypacs vapid-keys``); push is off without them
     vapid_public_key: str | None = None

@@ -34,7 +34,11 @@ class GatewayState:
         )
         metrics = GatewayMetrics()
         audit = AuditLog(
-            couch, names.audit, enabled=settings.audit_enabled, listener=metrics.audited
+            couch,
+            names.audit,
+            enabled=settings.audit_enabled,
+            gather_seconds=settings.audit_gather_seconds,
+            listener=metrics.audited,
         )
         tokens = TokenService(
             settings.jwt_secret.get_secret_value(),
