@@ -89,6 +89,7 @@ class AuditLog:
             self._task = asyncio.create_task(self._run(), name="audit-writer")
 
     async def stop(self) -> None:
+        await self.flushed()  # the batch being gathered too: its first event left the queue
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

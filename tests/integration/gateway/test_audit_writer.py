@@ -58,3 +58,14 @@ async def test_reading_the_trail_does_not_wait_for_a_gathering(
         assert [e["action"] for e in found] == ["user_disable"]
     finally:
         await log.stop()
+
+
+async def test_stopping_writes_the_batch_being_gathered(
+    couch: CouchClient, names: DatabaseNames
+) -> None:
+    log = await audit_log(couch, names, gather=30.0)
+    log.record("amina", "logout")
+    await asyncio.sleep(0.05)  # the writer has taken the event off the queue
+    await log.stop()
+    found = await couch.db(names.audit).find({"actor": "amina"})
+    assert [e["action"] for e in found] == ["logout"]
