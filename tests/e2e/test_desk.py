@@ -24,6 +24,7 @@ from couch_design_docs.models import Patient, StudyInfo, WorklistEntry
 from couch_design_docs.names import claim_doc_id, desk_report_doc_id, worklist_doc_id
 from couch_design_docs.timestamps import now_timestamp
 from relaypacs.stack import Stack
+from tests.e2e.accounts import create_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -46,27 +47,10 @@ def desk_db(stack: Stack) -> str:
     return stack.service_env.get("RELAYPACS_DB_PREFIX", "") + "relaypacs_desk"
 
 
-def api_login(gateway: str, username: str, password: str) -> str:
-    res = httpx.post(
-        f"{gateway}/api/v1/auth/login", json={"username": username, "password": password}
-    )
-    assert res.status_code == 200, res.text
-    return res.json()["access_token"]
-
-
 @pytest.fixture(scope="module")
 def second_radiologist(stack: Stack) -> tuple[str, str]:
     """A second radiologist, created by sam through the gateway's admin API."""
-    gateway = stack.gateway.url
-    token = api_login(gateway, "sam", stack.secrets["password_sam"])
-    username, password = f"kofi{uuid.uuid4().hex[:6]}", secrets.token_urlsafe(16)
-    res = httpx.post(
-        f"{gateway}/api/v1/admin/users",
-        json={"username": username, "password": password, "role": "radiologist"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert res.status_code == 201, res.text
-    return username, password
+    return create_user(stack, "kofi", "radiologist")
 
 
 def sign_in(

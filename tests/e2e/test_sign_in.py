@@ -13,9 +13,7 @@ The codes come from pyotp with the key the page showed, as her authenticator app
 from __future__ import annotations
 
 import re
-import secrets
 import time
-import uuid
 
 import httpx
 import pyotp
@@ -23,28 +21,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from relaypacs.stack import Stack
+from tests.e2e.accounts import create_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 UI_TIMEOUT_MS = 15_000
-
-
-def new_clinician(stack: Stack) -> tuple[str, str]:
-    """A clinician of the demo clinic, created by sam through the admin API."""
-    gateway = stack.gateway.url
-    login = httpx.post(
-        f"{gateway}/api/v1/auth/login",
-        json={"username": "sam", "password": stack.secrets["password_sam"]},
-    )
-    assert login.status_code == 200, login.text
-    username, password = f"nadia{uuid.uuid4().hex[:6]}", secrets.token_urlsafe(16)
-    created = httpx.post(
-        f"{gateway}/api/v1/admin/users",
-        json={"username": username, "password": password, "role": "clinician", "clinic": "demo"},
-        headers={"Authorization": f"Bearer {login.json()['access_token']}"},
-    )
-    assert created.status_code == 201, created.text
-    return username, password
 
 
 def submit_password(page: Page, username: str, password: str) -> None:
@@ -73,7 +54,7 @@ def wrong_code(right: str) -> str:
 
 
 def test_clinician_turns_on_two_factor_and_signs_in_with_it(browser: Browser, stack: Stack):
-    username, password = new_clinician(stack)
+    username, password = create_user(stack, "nadia", "clinician", "demo")
     context = browser.new_context(viewport={"width": 412, "height": 915})
     page = context.new_page()
     page.goto(stack.gateway.url + "/")
