@@ -380,6 +380,54 @@ def test_transfer_resumes_after_the_signal_drops(
             assert stored == instance.path.read_bytes(), instance.path.name
 
 
+def test_study_waits_out_an_ended_session_and_goes_after_sign_in(
+    stack: Stack, page: Page, context: BrowserContext, tmp_path: Path
+) -> None:
+    """Amina seals a study offline and her session ends before she has signal again (a week
+    away lets the refresh token lapse; here the session is ended on the server, which the
+    gateway refuses the same way).  Back online nothing goes out: the app says her work is
+    safe and asks her to sign in, in place; once she has, the study goes by itself."""
+    study = make_study(tmp_path / "export", (2,), patient_name="E2E^Session")
+    sign_in(page, stack)
+    context.set_offline(True)
+    pick_files(page, study.paths)
+    card = page.locator(f'[data-testid="study-card"][data-study-uid="{study.study_instance_uid}"]')
+    expect(card.get_by_test_id("seal-button")).to_be_enabled(timeout=60_000)
+    study_id = card.get_attribute("data-study-id")
+    card.get_by_test_id("seal-button").click()
+    page.get_by_test_id("nav-studies").click()
+    row = page.locator(f'[data-testid="dashboard-row"][data-study-id="{study_id}"]')
+    expect(row).to_have_attribute("data-state", "waiting", timeout=UI_TIMEOUT_MS)
+
+    session = json.loads(page.evaluate("localStorage.getItem('relaypacs.session.v1')"))
+    with httpx.Client(base_url=stack.gateway.url, timeout=10) as api:
+        bearer = {"Authorization": f"Bearer {session['accessToken']}"}
+        api.post("/api/v1/auth/logout", headers=bearer).raise_for_status()
+        assert api.get("/api/v1/auth/me", headers=bearer).status_code == 401
+
+    context.set_offline(False)
+    banner = page.get_by_test_id("signed-out-banner")
+    expect(banner).to_be_visible(timeout=30_000)
+    expect(banner).to_contain_text("Everything you captured is safe on this device")
+    expect(row).to_have_attribute("data-state", "waiting")
+    prefix = stack.service_env.get("RELAYPACS_DB_PREFIX", "")
+    with httpx.Client(
+        base_url=stack.couch_url, auth=(stack.couch_user, stack.couch_password or ""), timeout=10
+    ) as couch:
+        manifest = couch.get(f"/{prefix}clinic_demo/study%3A{study_id}")
+        assert manifest.status_code == 404, "the study went out on an ended session"
+
+    expect(banner.get_by_test_id("login-username")).to_have_value("amina")
+    banner.get_by_test_id("login-password").fill(stack.secrets["password_amina"])
+    banner.get_by_test_id("login-submit").click()
+    expect(banner).to_be_hidden(timeout=UI_TIMEOUT_MS)
+    expect(row).to_have_attribute("data-state", "delivered", timeout=DELIVERY_TIMEOUT_MS)
+    with orthanc_client(stack) as orthanc:
+        for instance in study.instances:
+            hits = orthanc_lookup(orthanc, instance.sop_instance_uid)
+            assert [h["Type"] for h in hits] == ["Instance"], instance.path.name
+
+
 def test_final_report_reaches_the_clinician_and_reads_offline(
     page: Page, context: BrowserContext, stack: Stack
 ) -> None:
