@@ -41,7 +41,7 @@ describe("two-factor sign-in API", () => {
   });
 
   it("says what went wrong in words", () => {
-    expect(totpProblem(new ApiError(401, "totp_invalid", "the authenticator code is wrong"))).toMatch(/did not work/);
+    expect(totpProblem(new ApiError(422, "totp_invalid", "the authenticator code is wrong"))).toMatch(/did not work/);
     expect(totpProblem(new ApiError(0, "network", "No connection to the server"))).toMatch(/No connection/);
     expect(totpProblem(new ApiError(400, "bad_request", "two-factor is already on; an administrator can reset it"))).toMatch(/already on/);
     expect(totpProblem(new TypeError("x"))).toMatch(/try again/);

@@ -24,7 +24,7 @@ from sync_gateway.audit import AuditLog
 from sync_gateway.auth import totp
 from sync_gateway.auth.passwords import verify_password
 from sync_gateway.auth.tokens import Claims, TokenService, new_family
-from sync_gateway.errors import BadRequest, Unauthorized
+from sync_gateway.errors import BadRequest, Unauthorized, Unprocessable
 from sync_gateway.ratelimit import RateLimits
 from sync_gateway.settings import GatewaySettings
 
@@ -312,8 +312,8 @@ class AuthService:
         if not second or second.get("confirmed"):
             raise BadRequest("start with /api/v1/auth/totp/enrol")
         step = totp.matched_step(self._secret(current or {}), code)
-        if step is None:
-            raise Unauthorized("the authenticator code is wrong", error="totp_invalid")
+        if step is None:  # she is signed in: a wrong code is a wrong value, not a 401
+            raise Unprocessable("the authenticator code is wrong", error="totp_invalid")
         codes = totp.new_recovery_codes(self.settings.recovery_code_count)
 
         def change(doc: Doc | None) -> Doc | None:
