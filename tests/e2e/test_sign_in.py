@@ -1,7 +1,8 @@
 """Amina's first step (JOURNEYS.md): she signs in with her authenticator code, in Chromium.
 
 A clinician sam has just created turns two-factor sign-in on from her Account page: the
-page shows the key and the otpauth link for her authenticator app; a mistyped code is
+page shows the key, the otpauth link for her authenticator app and the same link as a QR
+code (what Chromium painted is scanned back with jsQR); a mistyped code is
 refused in words; the app's current code turns it on and she is shown her recovery codes
 once.  Signed out, her password alone then asks for the code; a wrong code is refused in
 words; the app's code signs her in; and on her phone's numeric keypad she could not type a
@@ -12,13 +13,15 @@ The codes come from pyotp with the key the page showed, as her authenticator app
 
 from __future__ import annotations
 
+import base64
 import re
 import time
+from pathlib import Path
 
 import httpx
 import pyotp
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from relaypacs.stack import Stack
 from tests.e2e.accounts import create_user
@@ -26,6 +29,7 @@ from tests.e2e.accounts import create_user
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 UI_TIMEOUT_MS = 15_000
+JSQR = Path(__file__).resolve().parents[2] / "pwa" / "node_modules" / "jsqr" / "dist" / "jsQR.js"
 
 
 def submit_password(page: Page, username: str, password: str) -> None:
@@ -49,6 +53,30 @@ def sign_out(page: Page) -> None:
     expect(page.get_by_test_id("login-form")).to_be_visible(timeout=UI_TIMEOUT_MS)
 
 
+def scan(context: BrowserContext, png: bytes) -> str | None:
+    """What a QR code in a screenshot says, read by jsQR in a blank page of the browser."""
+    page = context.new_page()
+    try:
+        page.add_script_tag(path=str(JSQR))
+        return page.evaluate(
+            """async (png) => {
+                const img = new Image();
+                img.src = "data:image/png;base64," + png;
+                await img.decode();
+                const canvas = Object.assign(document.createElement("canvas"), {
+                    width: img.width, height: img.height,
+                });
+                const g = canvas.getContext("2d");
+                g.drawImage(img, 0, 0);
+                const pixels = g.getImageData(0, 0, img.width, img.height);
+                return jsQR(pixels.data, pixels.width, pixels.height)?.data ?? null;
+            }""",
+            base64.b64encode(png).decode(),
+        )
+    finally:
+        page.close()
+
+
 def wrong_code(right: str) -> str:
     return "000000" if right != "000000" else "111111"
 
@@ -69,9 +97,10 @@ def test_clinician_turns_on_two_factor_and_signs_in_with_it(browser: Browser, st
     shown = page.get_by_test_id("totp-secret")
     expect(shown).to_have_text(re.compile(r"^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$"))
     key = shown.inner_text().replace(" ", "")
-    expect(page.get_by_test_id("totp-link")).to_have_attribute(
-        "href", re.compile(rf"^otpauth://totp/.*[?&]secret={key}(&|$)")
-    )
+    link = page.get_by_test_id("totp-link")
+    expect(link).to_have_attribute("href", re.compile(rf"^otpauth://totp/.*[?&]secret={key}(&|$)"))
+    qr = page.get_by_test_id("totp-qr").screenshot()
+    assert scan(context, qr) == link.get_attribute("href")
     app = pyotp.TOTP(key)
     page.get_by_test_id("totp-code").fill(wrong_code(app.now()))
     page.get_by_test_id("totp-confirm").click()

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { groupSecret, totpApi, totpProblem, type Enrolment, type TotpApi } from "../api/totp";
+import { QrCode } from "./QrCode";
 
 type Step =
   | { kind: "loading" }
@@ -79,12 +80,13 @@ export function TwoFactorPanel({ api = totpApi() }: { api?: TotpApi }) {
       {step.kind === "enrolling" && (
         <form onSubmit={confirm} className="flex flex-col gap-3" noValidate>
           <p className="text-sm text-slate-700">
-            1. Add RelayPACS to your authenticator app:{" "}
+            1. Add RelayPACS to your authenticator app: scan this code with it, or on this phone{" "}
             <a data-testid="totp-link" href={step.enrolment.otpauth_uri} className="font-semibold text-teal-800 underline">
               open it in the app
             </a>
-            , or type this key into it:
+            , or type the key below into it.
           </p>
+          <QrCode text={step.enrolment.otpauth_uri} label="QR code to scan with your authenticator app" />
           <code data-testid="totp-secret" className="select-all break-words rounded bg-slate-100 px-3 py-2 text-base tracking-wider">
             {groupSecret(step.enrolment.secret)}
           </code>
