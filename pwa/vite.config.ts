@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig, loadEnv } from "vite";
 import react from "@vitejs/plugin-react";
 import tailwindcss from "@tailwindcss/vite";
@@ -47,6 +48,8 @@ export default defineConfig(({ mode }) => {
       }),
     ],
     define: { global: "globalThis" },
+    // PouchDB's attachment digests, reading each chunk once (see the file)
+    resolve: { alias: { "pouchdb-md5": fileURLToPath(new URL("./src/lib/pouchdb-md5.ts", import.meta.url)) } },
     server: { proxy: { "/api": proxy, "/sync": proxy } },
     preview: { proxy: { "/api": proxy, "/sync": proxy } },
     build: { chunkSizeWarningLimit: 1500, sourcemap: false },

@@ -13,6 +13,8 @@ Every wait is on a condition (Playwright ``expect`` or a polled predicate), neve
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import uuid
@@ -334,17 +336,25 @@ def test_transfer_resumes_after_the_signal_drops(
     tmp_path: Path,
 ) -> None:
     """Journey 3: the link fails at the start and again mid-way; the push resumes by itself,
-    no chunk is accepted twice, and every instance reaches the PACS once."""
+    no chunk is accepted twice, and every instance reaches the PACS once.  Every chunk goes
+    with the MD5 digest of its data (taken by the app's own pouchdb-md5, see vite.config)."""
     study = make_study(tmp_path / "export", (6,), patient_name="E2E^Resume", matrix=1024)
     chunk_count = sum(-(-p.stat().st_size // CHUNK_SIZE) for p in study.paths)
     accepted: list[str] = []
     dropped: list[int] = []
+    digests: list[tuple[str, str]] = []  # (what PouchDB stored with the chunk, its data's MD5)
     chunk_requests = 0
 
     def signal(route: Route) -> None:
         nonlocal chunk_requests
         docs = json.loads(route.request.post_data or "{}").get("docs", [])
         ids = [d["_id"] for d in docs if d.get("type") == "chunk"]
+        for doc in docs:
+            attachment = doc.get("_attachments", {}).get("data", {})
+            if doc.get("type") == "chunk" and "data" in attachment:
+                data = base64.b64decode(attachment["data"])
+                md5 = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
+                digests.append((attachment.get("digest", ""), f"md5-{md5}"))
         if not ids:
             route.continue_()
             return
@@ -370,6 +380,7 @@ def test_transfer_resumes_after_the_signal_drops(
     expect(row.get_by_test_id("integrity-receipt")).to_have_attribute("data-all-match", "true")
 
     assert len(dropped) == 2, dropped
+    assert digests and all(stored == computed for stored, computed in digests), digests[:3]
     assert len(accepted) == len(set(accepted)), "a chunk was accepted twice"
     assert len(accepted) == chunk_count
     with orthanc_client(stack) as orthanc:
