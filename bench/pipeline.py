@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import base64
 import hashlib
-import io
 import json
 import math
 import os
@@ -37,11 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import numpy as np
-import pydicom
-from pydicom.data import get_testdata_file
-from pydicom.uid import generate_uid
 
+from bench.dicom import count_for, generate
 from couch_design_docs import names as ids
 from couch_design_docs.models import CHUNK_SIZE, Destination
 from couch_design_docs.names import DatabaseNames
@@ -51,48 +47,9 @@ from relaypacs.couch import CouchClient
 from relaypacs.harness.process import ManagedServer
 from relaypacs.harness.servers import CouchServer, OrthancServer
 
-UID_ROOT = "1.2.826.0.1.3680043.8.498."
 REPO = Path(__file__).resolve().parents[1]
-SIDE = 512
 CLINIC = "bench"
 NOW = "2026-11-28T12:00:00Z"
-
-
-def generate(directory: Path, count: int) -> tuple[str, list[dict[str, Any]]]:
-    """Write ``count`` CT instances of one study (4 series) to ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    template = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
-    template.Rows = template.Columns = SIDE
-    rng = np.random.default_rng(0)
-    pixels = rng.integers(0, 2000, (SIDE, SIDE), dtype=np.uint16).tobytes()
-    template.PixelData = pixels
-    study_uid = generate_uid(prefix=UID_ROOT)
-    series = [generate_uid(prefix=UID_ROOT) for _ in range(4)]
-    files = []
-    for i in range(count):
-        ds = template.copy()
-        ds.StudyInstanceUID = study_uid
-        ds.SeriesInstanceUID = series[i % len(series)]
-        ds.SOPInstanceUID = generate_uid(prefix=UID_ROOT)
-        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-        ds.InstanceNumber = i + 1
-        buffer = io.BytesIO()
-        ds.save_as(buffer, enforce_file_format=True)
-        data = buffer.getvalue()
-        path = directory / f"IM{i + 1:05d}.dcm"
-        path.write_bytes(data)
-        files.append(
-            {
-                "path": path,
-                "name": path.name,
-                "size": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "sop": str(ds.SOPInstanceUID),
-                "series": str(ds.SeriesInstanceUID),
-                "study": study_uid,
-            }
-        )
-    return study_uid, files
 
 
 def file_part(entry: dict[str, Any]) -> Part:
@@ -230,7 +187,7 @@ class Bridge(ManagedServer):
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     count = args.instances
     if args.gb:
-        count = int(args.gb * 1024**3 / (2 * SIDE * SIDE + 2000))
+        count = count_for(args.gb * 1024**3)
     root = Path(tempfile.mkdtemp(prefix="bench-pipeline-", dir=args.tmp))
     couch = CouchServer(workdir=root / "couchdb", admin_password="bench-admin")
     orthanc = OrthancServer(workdir=root / "orthanc")
