@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { CHUNK_SIZE, chunkCount, chunkDocId, type Chunk } from "../src/lib/contract";
 import { fingerprintBlob } from "../src/lib/sha256";
-import { FileChangedError, storeFileChunks } from "../src/features/capture/api/store-chunks";
+import { FileChangedError, storeFileChunks, storedChunkIds } from "../src/features/capture/api/store-chunks";
 import { memoryDb } from "./helpers/memory-pouch";
 
 const nodeAttachment = (bytes: Uint8Array) => Buffer.from(bytes);
@@ -85,6 +85,24 @@ describe("storeFileChunks", () => {
     expect(again).toEqual({ written: 0, skipped: 2, bytes: data.length });
     const info = await db.allDocs();
     expect(info.rows).toHaveLength(2);
+  });
+
+  it("trusts a set of stored ids handed in (one outbox query per study) and adds what it wrote", async () => {
+    const first = bytes(CHUNK_SIZE + 1, 5);
+    const { db, fp, file } = await store(first);
+    const stored = await storedChunkIds(db, "abcdef0123456789");
+    expect(stored.size).toBe(2);
+    const other = new Blob([bytes(100, 9)]);
+    const otherFp = await fingerprintBlob(other);
+    const common = { db, studyId: "abcdef0123456789", clinic: "north", author: "amina", attachmentData: nodeAttachment, stored };
+    expect(await storeFileChunks({ ...common, file, fileId: fp.sha256, chunkSha256: fp.chunkSha256 })).toEqual({
+      written: 0, skipped: 2, bytes: first.length,
+    });
+    expect(await storeFileChunks({ ...common, file: other, fileId: otherFp.sha256, chunkSha256: otherFp.chunkSha256 })).toEqual({
+      written: 1, skipped: 0, bytes: 100,
+    });
+    expect(stored).toEqual(await storedChunkIds(db, "abcdef0123456789"));
+    expect(stored.size).toBe(3);
   });
 
   it("refuses a file that no longer matches its fingerprint", async () => {

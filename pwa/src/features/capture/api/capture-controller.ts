@@ -12,7 +12,7 @@ import { manifestFile, mergeFiles, newDraftStudy, sealed, withModalities } from 
 import { groupByStudy, type CandidateFile, type StudyGroup } from "./group-files";
 import { readDicomHeader, type DicomHeader } from "./parse-dicom";
 import { renderPreview } from "./preview";
-import { FileChangedError, storeFileChunks } from "./store-chunks";
+import { FileChangedError, storeFileChunks, storedChunkIds } from "./store-chunks";
 import { getStudy, myStudies, updateStudy } from "./update-study";
 
 export type ItemStatus = "parsing" | "rejected" | "queued" | "hashing" | "storing" | "stored" | "failed";
@@ -65,6 +65,10 @@ export class CaptureController {
   private queue: Job[] = [];
   private working = false;
   private pendingManifest = new Map<StudyId, StudyFile[]>();
+  /** Bytes of the files in pendingManifest, counted in the outbox record with them. */
+  private pendingBytes = new Map<StudyId, number>();
+  /** Chunk ids in each study's outbox, asked once per run of the queue (not per file). */
+  private storedChunks = new Map<StudyId, Promise<Set<string>>>();
 
   constructor(private deps: CaptureDeps) {}
 
@@ -209,8 +213,19 @@ export class CaptureController {
         if (!this.queue.some((j) => j.studyId === job.studyId)) await this.flushManifest(job.studyId);
       }
     } finally {
+      this.storedChunks.clear();
       this.working = false;
     }
+  }
+
+  private chunksStored(studyId: StudyId): Promise<Set<string>> {
+    let ids = this.storedChunks.get(studyId);
+    if (!ids) {
+      ids = storedChunkIds(this.deps.openOutbox(studyId), studyId);
+      ids.catch(() => this.storedChunks.delete(studyId));
+      this.storedChunks.set(studyId, ids);
+    }
+    return ids;
   }
 
   private fingerprint(job: Job): Promise<Fingerprint> {
@@ -238,9 +253,10 @@ export class CaptureController {
         clinic: this.deps.clinic,
         author: this.deps.username,
         chunkSize: study?.chunk_size,
+        stored: await this.chunksStored(studyId),
         onProgress: (n) => this.progress(item.key, n, file.size),
       });
-      await updateOutboxRecord(this.deps.mainDb, studyId, (r) => ({ ...r, bytes_stored: r.bytes_stored + file.size }));
+      this.pendingBytes.set(studyId, (this.pendingBytes.get(studyId) ?? 0) + file.size);
       const entry = manifestFile({ name: file.name, size: file.size, sha256: fp.sha256, header: job.header }, study?.chunk_size);
       // a sealed manifest only changes when the user says "send addition"
       if (study?.state === "sealed") {
@@ -258,8 +274,19 @@ export class CaptureController {
     }
   }
 
-  /** Lists stored files in the draft manifest (batched: one write per ~25 files). */
+  /** Adds the bytes of the files stored since the last count to the study's outbox record
+   *  (what the app says it freed once the study is delivered). */
+  private async countStored(studyId: StudyId): Promise<void> {
+    const bytes = this.pendingBytes.get(studyId);
+    if (!bytes) return;
+    this.pendingBytes.delete(studyId);
+    await updateOutboxRecord(this.deps.mainDb, studyId, (r) => ({ ...r, bytes_stored: r.bytes_stored + bytes }));
+  }
+
+  /** Lists stored files in the draft manifest, and counts their bytes (batched: one write
+   *  each per ~25 files). */
   private async flushManifest(studyId: StudyId): Promise<void> {
+    await this.countStored(studyId);
     const files = this.pendingManifest.get(studyId);
     if (!files?.length) return;
     this.pendingManifest.delete(studyId);

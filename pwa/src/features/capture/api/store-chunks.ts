@@ -71,6 +71,9 @@ export interface StoreChunksInput {
   clinic: ClinicId;
   author: Username;
   chunkSize?: number;
+  /** Chunk ids already in the outbox (asked of it when not given); the ids written are
+   *  added to it. */
+  stored?: Set<string>;
   /** Chunks per bulkDocs call (each about 1 MiB in memory). */
   batch?: number;
   attachmentData?: AttachmentData;
@@ -98,7 +101,7 @@ export async function storeFileChunks(input: StoreChunksInput): Promise<StoreChu
   if (input.chunkSha256.length !== count) {
     throw new Error(`expected ${count} chunk hashes, got ${input.chunkSha256.length}`);
   }
-  const existing = await storedChunkIds(input.db, input.studyId, input.fileId);
+  const existing = input.stored ?? (await storedChunkIds(input.db, input.studyId, input.fileId));
   const result: StoreChunksResult = { written: 0, skipped: 0, bytes: 0 };
   let batch: Chunk[] = [];
 
@@ -110,6 +113,7 @@ export async function storeFileChunks(input: StoreChunksInput): Promise<StoreChu
       if ("error" in r && r.status !== 409) throw new Error(`storing ${r.id} failed: ${r.message ?? r.error}`);
     }
     result.written += batch.length;
+    for (const chunk of batch) existing.add(chunk._id);
     batch = [];
   };
 
