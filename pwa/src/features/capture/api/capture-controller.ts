@@ -4,7 +4,7 @@
  * open draft of the same study, or an addition to a sealed study not yet delivered) →
  * fingerprint and chunk each file into the study's outbox → list it in the manifest.
  */
-import { nowIso, newStudyId, type Priority, type Status, type StudyFile, type StudyId } from "../../../lib/contract";
+import { nowIso, newStudyId, type Priority, type Status, type Study, type StudyFile, type StudyId } from "../../../lib/contract";
 import { fingerprintBlob, type Fingerprint } from "../../../lib/sha256";
 import { Store } from "../../../lib/sync/state";
 import { updateOutboxRecord } from "../../../lib/sync/outbox";
@@ -42,6 +42,14 @@ export interface CaptureState {
   error?: string;
 }
 
+/** What storing a file needs of its study's manifest (kept current by the controller). */
+interface ManifestFacts {
+  state: Study["state"];
+  chunkSize: number | undefined;
+  /** the files listed or being listed, by SOP Instance UID */
+  sha256BySop: Map<string, string>;
+}
+
 export interface CaptureDeps {
   mainDb: PouchDB.Database;
   openOutbox: (studyId: StudyId) => PouchDB.Database;
@@ -69,6 +77,9 @@ export class CaptureController {
   private pendingBytes = new Map<StudyId, number>();
   /** Chunk ids in each study's outbox, asked once per run of the queue (not per file). */
   private storedChunks = new Map<StudyId, Promise<Set<string>>>();
+  /** What storing a file needs of its study's manifest, read once per run of the queue
+   *  (read per file, it was a read of the whole, growing manifest every time). */
+  private manifests = new Map<StudyId, Promise<ManifestFacts | null>>();
 
   constructor(private deps: CaptureDeps) {}
 
@@ -214,8 +225,26 @@ export class CaptureController {
       }
     } finally {
       this.storedChunks.clear();
+      this.manifests.clear();
       this.working = false;
     }
+  }
+
+  private manifestFacts(studyId: StudyId): Promise<ManifestFacts | null> {
+    let facts = this.manifests.get(studyId);
+    if (!facts) {
+      facts = getStudy(this.deps.mainDb, studyId).then(
+        (study) =>
+          study && {
+            state: study.state,
+            chunkSize: study.chunk_size,
+            sha256BySop: new Map(study.files.map((f) => [f.sop_instance_uid, f.sha256] as const)),
+          },
+      );
+      facts.catch(() => this.manifests.delete(studyId));
+      this.manifests.set(studyId, facts);
+    }
+    return facts;
   }
 
   private chunksStored(studyId: StudyId): Promise<Set<string>> {
@@ -237,9 +266,8 @@ export class CaptureController {
     const { item, file, studyId } = job;
     try {
       const fp = await fingerprint;
-      const study = await getStudy(this.deps.mainDb, studyId);
-      const same = study?.files.find((f) => f.sop_instance_uid === job.header.sopInstanceUid);
-      if (same && same.sha256 === fp.sha256) {
+      const study = await this.manifestFacts(studyId);
+      if (study?.sha256BySop.get(job.header.sopInstanceUid) === fp.sha256) {
         this.patchItem(item.key, { status: "stored", reason: "already in this study", doneBytes: file.size });
         return;
       }
@@ -252,12 +280,13 @@ export class CaptureController {
         chunkSha256: fp.chunkSha256,
         clinic: this.deps.clinic,
         author: this.deps.username,
-        chunkSize: study?.chunk_size,
+        chunkSize: study?.chunkSize,
         stored: await this.chunksStored(studyId),
         onProgress: (n) => this.progress(item.key, n, file.size),
       });
       this.pendingBytes.set(studyId, (this.pendingBytes.get(studyId) ?? 0) + file.size);
-      const entry = manifestFile({ name: file.name, size: file.size, sha256: fp.sha256, header: job.header }, study?.chunk_size);
+      study?.sha256BySop.set(job.header.sopInstanceUid, fp.sha256);
+      const entry = manifestFile({ name: file.name, size: file.size, sha256: fp.sha256, header: job.header }, study?.chunkSize);
       // a sealed manifest only changes when the user says "send addition"
       if (study?.state === "sealed") {
         this.patchTarget(studyId, (t) => ({ ...t, additions: mergeFiles(t.additions, [entry]) }));
@@ -304,6 +333,7 @@ export class CaptureController {
   }
 
   async seal(studyId: StudyId, notes: string, priority: Priority): Promise<void> {
+    this.manifests.delete(studyId); // files picked for it from now on are additions
     await this.flushManifest(studyId);
     await updateStudy(this.deps.mainDb, studyId, (s) => sealed(s, nowIso(), notes, priority));
     this.deps.kick();
