@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
 from couch_design_docs.models import CHUNK_SIZE
 from relaypacs.stack import Stack
@@ -118,6 +118,20 @@ def record_states(page: Page, study_id: str) -> None:
 def pick_files(page: Page, paths: list[Path]) -> None:
     page.get_by_test_id("nav-capture").click()
     page.get_by_test_id("file-input").set_input_files([str(p) for p in paths])
+
+
+def seal_picked(page: Page, study: GeneratedStudy) -> tuple[str, Locator]:
+    """Pick the study's files, seal it once they are stored, open the studies list: its id
+    and its row there."""
+    pick_files(page, study.paths)
+    card = page.locator(f'[data-testid="study-card"][data-study-uid="{study.study_instance_uid}"]')
+    expect(card.get_by_test_id("seal-button")).to_be_enabled(timeout=60_000)
+    study_id = card.get_attribute("data-study-id")
+    assert study_id
+    card.get_by_test_id("seal-button").click()
+    expect(card).to_have_attribute("data-state", "sealed", timeout=UI_TIMEOUT_MS)
+    page.get_by_test_id("nav-studies").click()
+    return study_id, page.locator(f'[data-testid="dashboard-row"][data-study-id="{study_id}"]')
 
 
 # -- tests -----------------------------------------------------------------------------------
@@ -368,14 +382,7 @@ def test_transfer_resumes_after_the_signal_drops(
 
     sign_in(page, stack)
     page.route(re.compile(r"/sync/[^/?]+/_bulk_docs"), signal)
-    pick_files(page, study.paths)
-    card = page.locator(f'[data-testid="study-card"][data-study-uid="{study.study_instance_uid}"]')
-    expect(card.get_by_test_id("seal-button")).to_be_enabled(timeout=60_000)
-    study_id = card.get_attribute("data-study-id")
-    card.get_by_test_id("seal-button").click()
-
-    page.get_by_test_id("nav-studies").click()
-    row = page.locator(f'[data-testid="dashboard-row"][data-study-id="{study_id}"]')
+    _, row = seal_picked(page, study)
     expect(row).to_have_attribute("data-state", "delivered", timeout=DELIVERY_TIMEOUT_MS)
     expect(row.get_by_test_id("integrity-receipt")).to_have_attribute("data-all-match", "true")
 
@@ -401,13 +408,7 @@ def test_study_waits_out_an_ended_session_and_goes_after_sign_in(
     study = make_study(tmp_path / "export", (2,), patient_name="E2E^Session")
     sign_in(page, stack)
     context.set_offline(True)
-    pick_files(page, study.paths)
-    card = page.locator(f'[data-testid="study-card"][data-study-uid="{study.study_instance_uid}"]')
-    expect(card.get_by_test_id("seal-button")).to_be_enabled(timeout=60_000)
-    study_id = card.get_attribute("data-study-id")
-    card.get_by_test_id("seal-button").click()
-    page.get_by_test_id("nav-studies").click()
-    row = page.locator(f'[data-testid="dashboard-row"][data-study-id="{study_id}"]')
+    study_id, row = seal_picked(page, study)
     expect(row).to_have_attribute("data-state", "waiting", timeout=UI_TIMEOUT_MS)
 
     session = json.loads(page.evaluate("localStorage.getItem('relaypacs.session.v1')"))
