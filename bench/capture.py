@@ -62,16 +62,20 @@ WATCH_LONG_TASKS = """() => {
 
 
 def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (one that exits meanwhile is skipped)."""
     found, frontier = [], [pid]
     while frontier:
         parent = frontier.pop()
-        for task in Path(f"/proc/{parent}/task").iterdir():
-            try:
-                children = (task / "children").read_text().split()
-            except OSError:
-                continue
-            found += [int(c) for c in children]
-            frontier += [int(c) for c in children]
+        try:
+            children = [
+                int(c)
+                for task in Path(f"/proc/{parent}/task").iterdir()
+                for c in (task / "children").read_text().split()
+            ]
+        except OSError:
+            continue
+        found += children
+        frontier += children
     return found
 
 
