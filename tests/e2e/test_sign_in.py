@@ -2,7 +2,7 @@
 
 A clinician sam has just created turns two-factor sign-in on from her Account page: the
 page shows the key, the otpauth link for her authenticator app and the same link as a QR
-code (what Chromium painted is scanned back with jsQR); a mistyped code is
+code (the SVG it drew, painted by Chromium, is scanned back with jsQR); a mistyped code is
 refused in words; the app's current code turns it on and she is shown her recovery codes
 once.  Signed out, her password alone then asks for the code; a wrong code is refused in
 words; the app's code signs her in; and on her phone's numeric keypad she could not type a
@@ -13,7 +13,6 @@ The codes come from pyotp with the key the page showed, as her authenticator app
 
 from __future__ import annotations
 
-import base64
 import re
 import time
 from pathlib import Path
@@ -53,25 +52,30 @@ def sign_out(page: Page) -> None:
     expect(page.get_by_test_id("login-form")).to_be_visible(timeout=UI_TIMEOUT_MS)
 
 
-def scan(context: BrowserContext, png: bytes) -> str | None:
-    """What a QR code in a screenshot says, read by jsQR in a blank page of the browser."""
+def scan(context: BrowserContext, svg: str) -> str | None:
+    """What a QR code drawn as this SVG says: Chromium paints it (twice the size) in a blank
+    page and jsQR reads the pixels.  The markup, not a screenshot of the screen, so nothing
+    the page scrolls over it can hide a corner."""
+    if "xmlns=" not in svg:
+        svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
     page = context.new_page()
     try:
         page.add_script_tag(path=str(JSQR))
         return page.evaluate(
-            """async (png) => {
+            """async (svg) => {
                 const img = new Image();
-                img.src = "data:image/png;base64," + png;
+                img.src = "data:image/svg+xml;base64," + btoa(svg);
                 await img.decode();
                 const canvas = Object.assign(document.createElement("canvas"), {
-                    width: img.width, height: img.height,
+                    width: 2 * img.width, height: 2 * img.height,
                 });
                 const g = canvas.getContext("2d");
-                g.drawImage(img, 0, 0);
-                const pixels = g.getImageData(0, 0, img.width, img.height);
+                g.imageSmoothingEnabled = false;
+                g.drawImage(img, 0, 0, canvas.width, canvas.height);
+                const pixels = g.getImageData(0, 0, canvas.width, canvas.height);
                 return jsQR(pixels.data, pixels.width, pixels.height)?.data ?? null;
             }""",
-            base64.b64encode(png).decode(),
+            svg,
         )
     finally:
         page.close()
@@ -99,7 +103,7 @@ def test_clinician_turns_on_two_factor_and_signs_in_with_it(browser: Browser, st
     key = shown.inner_text().replace(" ", "")
     link = page.get_by_test_id("totp-link")
     expect(link).to_have_attribute("href", re.compile(rf"^otpauth://totp/.*[?&]secret={key}(&|$)"))
-    qr = page.get_by_test_id("totp-qr").screenshot()
+    qr = page.get_by_test_id("totp-qr").evaluate("svg => svg.outerHTML")
     assert scan(context, qr) == link.get_attribute("href")
     app = pyotp.TOTP(key)
     page.get_by_test_id("totp-code").fill(wrong_code(app.now()))

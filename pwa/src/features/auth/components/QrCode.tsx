@@ -1,19 +1,21 @@
 import { useMemo } from "react";
 import { QUIET_ZONE, qrMatrix, qrPath } from "../api/qr";
 
-/** `text` as a QR code, drawn as SVG (crisp at any size, black on white as scanners expect). */
-export function QrCode({ text, label, size = 200 }: { text: string; label: string; size?: number }) {
+/** `text` as a QR code, black on white as scanners expect, about `size` pixels wide: a
+ *  whole number of pixels per module (at 4.08 px a module some scanners misread it). */
+export function QrCode({ text, label, size = 240 }: { text: string; label: string; size?: number }) {
   const { path, extent } = useMemo(() => {
     const matrix = qrMatrix(text);
     return { path: qrPath(matrix), extent: matrix.length + 2 * QUIET_ZONE };
   }, [text]);
+  const side = extent * Math.max(4, Math.floor(size / extent));
   return (
     <svg
       data-testid="totp-qr"
       role="img"
       aria-label={label}
-      width={size}
-      height={size}
+      width={side}
+      height={side}
       viewBox={`0 0 ${extent} ${extent}`}
       shapeRendering="crispEdges"
       className="rounded bg-white"
