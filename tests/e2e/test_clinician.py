@@ -398,6 +398,28 @@ def test_transfer_resumes_after_the_signal_drops(
             assert stored == instance.path.read_bytes(), instance.path.name
 
 
+def test_sealed_while_saving_seals_once_every_file_is_saved(
+    stack: Stack, page: Page, context: BrowserContext, tmp_path: Path
+) -> None:
+    """Journey 2 on a big export: Amina seals as soon as she has written her notes, while the
+    files are still being saved; the study seals itself once the last one is, with all of
+    them in it."""
+    study = make_study(tmp_path / "export", (4, 4), patient_name="E2E^Early", matrix=1024)
+    sign_in(page, stack)
+    context.set_offline(True)
+    pick_files(page, study.paths)
+    card = page.locator(f'[data-testid="study-card"][data-study-uid="{study.study_instance_uid}"]')
+    seal = card.get_by_test_id("seal-button")
+    expect(seal).to_have_text("Seal when saved", timeout=UI_TIMEOUT_MS)
+    card.get_by_test_id("study-notes").fill("query appendicitis, urgent")
+    seal.click()
+    expect(seal).to_have_text("Seals when saved…")
+    expect(card).to_have_attribute("data-state", "draft")
+    expect(card).to_have_attribute("data-state", "sealed", timeout=60_000)
+    expect(card.get_by_test_id("study-files")).to_contain_text(f"{len(study.paths)} files")
+    expect(card.get_by_test_id("sealed-notes")).to_have_text("query appendicitis, urgent")
+
+
 def test_study_waits_out_an_ended_session_and_goes_after_sign_in(
     stack: Stack, page: Page, context: BrowserContext, tmp_path: Path
 ) -> None:

@@ -39,6 +39,8 @@ export interface Target {
 export interface CaptureState {
   items: FileItem[];
   targets: Record<StudyId, Target>;
+  /** studies the user sealed while their files were still being saved: sealed once saved */
+  sealing: Record<StudyId, { notes: string; priority: Priority }>;
   error?: string;
 }
 
@@ -70,7 +72,7 @@ const ITEMS_PER_TASK = 250;
 let keySeq = 0;
 
 export class CaptureController {
-  readonly store = new Store<CaptureState>({ items: [], targets: {} });
+  readonly store = new Store<CaptureState>({ items: [], targets: {}, sealing: {} });
   private queue: Job[] = [];
   private working = false;
   private pendingManifest = new Map<StudyId, StudyFile[]>();
@@ -230,7 +232,7 @@ export class CaptureController {
           prefetched.fingerprint.catch(() => undefined);
         }
         await this.process(job, fingerprint);
-        if (!this.queue.some((j) => j.studyId === job.studyId)) await this.flushManifest(job.studyId);
+        if (!this.queue.some((j) => j.studyId === job.studyId)) await this.allSaved(job.studyId);
       }
     } finally {
       this.storedChunks.clear();
@@ -339,6 +341,42 @@ export class CaptureController {
     await updateStudy(this.deps.mainDb, studyId, (s) =>
       s.state === "draft" && (s.notes !== notes || s.priority !== priority) ? { ...s, notes, priority } : s,
     );
+  }
+
+  /** The last queued file of a study is saved: list what is pending, and seal it if the
+   *  user asked to while files were saving — unless one of its files could not be saved. */
+  private async allSaved(studyId: StudyId): Promise<void> {
+    await this.flushManifest(studyId);
+    const asked = this.store.get().sealing[studyId];
+    if (!asked) return;
+    this.setSealing(studyId, null);
+    if (this.store.get().items.some((i) => i.studyId === studyId && i.status === "failed")) {
+      this.store.set({ error: "Not sealed: a file could not be saved (see the list). Pick it again or seal without it." });
+      return;
+    }
+    try {
+      await this.seal(studyId, asked.notes, asked.priority);
+    } catch (err) {
+      this.store.set({ error: `Could not seal the study: ${String((err as Error).message ?? err)}` });
+    }
+  }
+
+  private setSealing(studyId: StudyId, asked: CaptureState["sealing"][StudyId] | null): void {
+    this.store.set((s) => {
+      const sealing = { ...s.sealing };
+      if (asked) sealing[studyId] = asked;
+      else delete sealing[studyId];
+      return { ...s, sealing };
+    });
+  }
+
+  /** Seal now, or — while files are still being saved — as soon as the last one is. */
+  async sealWhenSaved(studyId: StudyId, notes: string, priority: Priority): Promise<void> {
+    if (this.inflight(studyId) === 0) return this.seal(studyId, notes, priority);
+    this.setSealing(studyId, { notes, priority });
+    await this.saveDetails(studyId, notes, priority);
+    // the last file may have been saved meanwhile, after its check for this request
+    if (this.inflight(studyId) === 0) await this.allSaved(studyId);
   }
 
   async seal(studyId: StudyId, notes: string, priority: Priority): Promise<void> {

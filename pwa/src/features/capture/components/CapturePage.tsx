@@ -48,7 +48,8 @@ export function CapturePage() {
           online={online}
           target={capture.targets[study.study_id]}
           inflight={controller.inflight(study.study_id)}
-          onSeal={(notes: string, priority: Priority) => controller.seal(study.study_id, notes, priority)}
+          sealing={!!capture.sealing[study.study_id]}
+          onSeal={(notes: string, priority: Priority) => controller.sealWhenSaved(study.study_id, notes, priority)}
           onSave={(notes: string, priority: Priority) => void controller.saveDetails(study.study_id, notes, priority).catch(() => undefined)}
           onSendAdditions={() => controller.sendAdditions(study.study_id)}
           onDiscard={() => controller.discardDraft(study.study_id, () => destroyLocalDb(outboxDbName(user.username, study.study_id)))}

@@ -17,6 +17,8 @@ export interface StudyCardProps {
   online: boolean;
   target?: Target;
   inflight: number;
+  /** sealed as soon as its files are saved (the user asked while they were saving) */
+  sealing: boolean;
   onSeal: (notes: string, priority: Priority) => Promise<void>;
   onSave: (notes: string, priority: Priority) => void;
   onSendAdditions: () => Promise<void>;
@@ -73,11 +75,12 @@ export function StudyCard(props: StudyCardProps) {
           <div className="flex flex-wrap gap-3">
             <button
               data-testid="seal-button"
-              disabled={busy || props.inflight > 0 || study.files.length === 0}
+              data-when-saved={props.inflight > 0 ? "true" : undefined}
+              disabled={busy || props.sealing || (props.inflight === 0 && study.files.length === 0)}
               onClick={() => void run(() => props.onSeal(details.current.notes, details.current.priority))}
               className="rounded bg-teal-700 px-4 py-2 font-semibold text-white disabled:opacity-50"
             >
-              {props.inflight > 0 ? "Saving files…" : "Seal and send"}
+              {props.sealing ? "Seals when saved…" : props.inflight > 0 ? "Seal when saved" : "Seal and send"}
             </button>
             <button
               data-testid="discard-button"
