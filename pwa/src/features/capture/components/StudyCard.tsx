@@ -75,7 +75,6 @@ export function StudyCard(props: StudyCardProps) {
           <div className="flex flex-wrap gap-3">
             <button
               data-testid="seal-button"
-              data-when-saved={props.inflight > 0 ? "true" : undefined}
               disabled={busy || props.sealing || (props.inflight === 0 && study.files.length === 0)}
               onClick={() => void run(() => props.onSeal(details.current.notes, details.current.priority))}
               className="rounded bg-teal-700 px-4 py-2 font-semibold text-white disabled:opacity-50"
