@@ -105,6 +105,23 @@ describe("storeFileChunks", () => {
     expect(stored.size).toBe(3);
   });
 
+  it("stores a one-chunk file from the bytes its fingerprint read, not a second read", async () => {
+    const data = bytes(530_000, 13);
+    const db = memoryDb("one-chunk");
+    dbs.push(db);
+    const fp = await fingerprintBlob(new Blob([data]));
+    expect(fp.bytes).toEqual(data);
+    const result = await storeFileChunks({
+      db, file: new Blob([new Uint8Array(data.length)]), // read again, it would be zeros
+      studyId: "abcdef0123456789", fileId: fp.sha256, chunkSha256: fp.chunkSha256, bytes: fp.bytes,
+      clinic: "north", author: "amina", attachmentData: nodeAttachment,
+    });
+    expect(result).toEqual({ written: 1, skipped: 0, bytes: data.length });
+    const doc = (await db.get(chunkDocId("abcdef0123456789", fp.sha256, 0), { attachments: true, binary: true })) as unknown as Chunk;
+    const payload = new Uint8Array(doc._attachments!.data!.data as unknown as ArrayBuffer);
+    expect(createHash("sha256").update(payload).digest("hex")).toBe(fp.sha256);
+  });
+
   it("refuses a file that no longer matches its fingerprint", async () => {
     const data = bytes(CHUNK_SIZE + 10);
     const db = memoryDb("changed");

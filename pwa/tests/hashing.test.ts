@@ -66,6 +66,18 @@ describe("fingerprintBlob", () => {
     expect(seen).toEqual([CHUNK_SIZE]);
   });
 
+  it("hands over a one-chunk file's bytes with its hash (stored without a second read), not a bigger one's", async () => {
+    const slice = pseudoRandom(530_000, 11);
+    const one = await fingerprintBlob(new Blob([slice]));
+    expect(one.sha256).toBe(createHash("sha256").update(slice).digest("hex"));
+    expect(one.chunkSha256).toEqual([one.sha256]);
+    expect(one.bytes).toEqual(slice);
+    expect((await fingerprintBlob(new Blob([pseudoRandom(CHUNK_SIZE + 1)]))).bytes).toBeUndefined();
+    const empty = await fingerprintBlob(new Blob([]));
+    expect(empty.sha256).toBe(KNOWN[0]![1]);
+    expect(empty.chunkSha256).toEqual([]);
+  });
+
   it("supports a smaller chunk size", async () => {
     const data = enc("a".repeat(1_000_000));
     const fp = await fingerprintBlob(new Blob([data]), { chunkSize: 64 * 1024 });

@@ -57,6 +57,9 @@ export interface Fingerprint {
   /** sha256 of each chunk, in order (one per `chunkSize` slice). */
   chunkSha256: string[];
   size: number;
+  /** The file's bytes when it is one chunk (a CT slice is): storing them needs no second
+   *  read, and nothing can change between the hash and the store. */
+  bytes?: Uint8Array<ArrayBuffer>;
 }
 
 export interface FingerprintOptions {
@@ -71,6 +74,14 @@ export interface FingerprintOptions {
  */
 export async function fingerprintBlob(blob: Blob, options: FingerprintOptions = {}): Promise<Fingerprint> {
   const chunkSize = options.chunkSize ?? CHUNK_SIZE;
+  if (blob.size > 0 && blob.size <= chunkSize) {
+    // one chunk: the file's sha256 is the chunk's
+    options.signal?.throwIfAborted();
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const sha256 = await sha256Hex(bytes);
+    options.onProgress?.(blob.size);
+    return { sha256, chunkSha256: [sha256], size: blob.size, bytes };
+  }
   const hasher = await createHasher();
   const chunkSha256: string[] = [];
   for (let start = 0; start < blob.size; start += chunkSize) {

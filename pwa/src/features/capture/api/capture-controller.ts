@@ -293,6 +293,7 @@ export class CaptureController {
         author: this.deps.username,
         chunkSize: study?.chunkSize,
         stored: await this.chunksStored(studyId),
+        bytes: fp.bytes,
         onProgress: (n) => this.progress(item.key, n, file.size),
       });
       this.pendingBytes.set(studyId, (this.pendingBytes.get(studyId) ?? 0) + file.size);

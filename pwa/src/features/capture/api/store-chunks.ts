@@ -74,6 +74,8 @@ export interface StoreChunksInput {
   /** Chunk ids already in the outbox (asked of it when not given); the ids written are
    *  added to it. */
   stored?: Set<string>;
+  /** The bytes of a one-chunk file, read and hashed by fingerprintBlob: stored as they are. */
+  bytes?: Uint8Array<ArrayBuffer>;
   /** Chunks per bulkDocs call (each about 1 MiB in memory). */
   batch?: number;
   attachmentData?: AttachmentData;
@@ -126,8 +128,9 @@ export async function storeFileChunks(input: StoreChunksInput): Promise<StoreChu
       result.bytes += end - start;
       continue;
     }
-    const bytes = new Uint8Array(await input.file.slice(start, end).arrayBuffer());
-    const sha = await sha256Hex(bytes);
+    const given = count === 1 && input.bytes?.byteLength === end - start;
+    const bytes = given ? input.bytes! : new Uint8Array(await input.file.slice(start, end).arrayBuffer());
+    const sha = given ? input.chunkSha256[0]! : await sha256Hex(bytes);
     if (sha !== input.chunkSha256[index]) throw new FileChangedError(index);
     batch.push(
       buildChunk({
