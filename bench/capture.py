@@ -27,14 +27,13 @@ import argparse
 import json
 import os
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_playwright
 
-from bench.common import PASSWORD, USER, gateway_on_couch
+from bench.common import PASSWORD, USER, PeakSampler, gateway_on_couch, rss_mb
 from bench.dicom import count_for, generate
 
 CHROMIUM = "/usr/bin/chromium"
@@ -82,34 +81,15 @@ def descendants(pid: int) -> list[int]:
 
 def browser_rss_mb() -> float:
     """Resident memory of every Chromium process this benchmark started."""
-    total = 0
-    for pid in descendants(os.getpid()):
-        try:
-            if b"chrom" not in Path(f"/proc/{pid}/cmdline").read_bytes():
-                continue
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
+    chromium = [pid for pid in descendants(os.getpid()) if b"chrom" in _cmdline(pid)]
+    return sum(rss_mb(pid) for pid in chromium)
 
 
-class PeakSampler(threading.Thread):
-    def __init__(self, every: float = 0.1) -> None:
-        super().__init__(daemon=True)
-        self.every, self.peak = every, 0.0
-        self._halt = threading.Event()
-
-    def run(self) -> None:
-        while not self._halt.is_set():
-            self.peak = max(self.peak, browser_rss_mb())
-            time.sleep(self.every)
-
-    def stop(self) -> float:
-        self._halt.set()
-        self.join()
-        return self.peak
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def sign_in(page: Page, url: str) -> None:
@@ -140,7 +120,7 @@ def capture(playwright: Playwright, profile: Path, url: str, files: list[Path]) 
         page.evaluate(WATCH_LONG_TASKS)
         time.sleep(1.0)  # let start-up settle before the "before" memory
         before = browser_rss_mb()
-        sampler = PeakSampler()
+        sampler = PeakSampler(browser_rss_mb, every=0.1)
         sampler.start()
         started = time.perf_counter()
         page.get_by_test_id("file-input").set_input_files([str(p) for p in files])

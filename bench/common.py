@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import tempfile
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,36 @@ NODE_CLIENT = ROOT / "tests" / "node_client"
 PASSWORD = "bench password 2026"
 CLINIC = "bench"
 USER = "bencher"
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process, in MiB (0 once it has gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class PeakSampler(threading.Thread):
+    """The highest value ``measure()`` gives while running, sampled every ``every`` s."""
+
+    def __init__(self, measure: Callable[[], float], every: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.measure, self.every, self.peak = measure, every, 0.0
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.peak = max(self.peak, self.measure())
+            time.sleep(self.every)
+
+    def stop(self) -> float:
+        self._halt.set()
+        self.join()
+        return self.peak
 
 
 def ensure_node_client() -> None:

@@ -19,9 +19,6 @@ import argparse
 import json
 import statistics
 import subprocess
-import threading
-import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,34 +28,11 @@ from bench.common import (
     PASSWORD,
     USER,
     BenchWorld,
+    PeakSampler,
     ensure_node_client,
     gateway_on_couch,
+    rss_mb,
 )
-
-
-class RssSampler(threading.Thread):
-    def __init__(self, pid: int, every: float = 0.05) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.every = pid, every
-        self.peak = 0.0
-        self._halt = threading.Event()
-
-    @staticmethod
-    def rss_mb(pid: int) -> float:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
-
-    def run(self) -> None:
-        while not self._halt.is_set():
-            self.peak = max(self.peak, self.rss_mb(self.pid))
-            time.sleep(self.every)
-
-    def stop(self) -> float:
-        self._halt.set()
-        self.join()
-        return self.peak
 
 
 def node(*args: str) -> dict[str, Any]:
@@ -102,8 +76,9 @@ def run(args: argparse.Namespace, world: BenchWorld) -> int:
         token = login.json()["access_token"]
         http.get(f"/sync/{db}", headers={"Authorization": f"Bearer {token}"}).raise_for_status()
     assert gateway.pid is not None
-    baseline = RssSampler.rss_mb(gateway.pid)
-    sampler = RssSampler(gateway.pid)
+    pid = gateway.pid
+    baseline = rss_mb(pid)
+    sampler = PeakSampler(lambda: rss_mb(pid))
     sampler.start()
 
     direct_url = couch.url.replace("://", f"://{couch.admin_user}:{couch.admin_password}@")

@@ -29,7 +29,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +36,7 @@ from typing import Any
 
 import httpx
 
+from bench.common import PeakSampler, rss_mb
 from bench.dicom import count_for, generate
 from couch_design_docs import names as ids
 from couch_design_docs.models import CHUNK_SIZE, Destination
@@ -142,30 +142,6 @@ def manifest(study_id: str, study_uid: str, files: list[dict[str, Any]]) -> dict
     }
 
 
-def rss_mb(pid: int) -> float:
-    """RSS of a process and its children (the bridge has none, but be safe)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-class RssSampler(threading.Thread):
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
-        self.peak = 0.0
-        self.running = True
-
-    def run(self) -> None:
-        while self.running:
-            self.peak = max(self.peak, rss_mb(self.pid))
-            time.sleep(self.interval)
-
-
 class Bridge(ManagedServer):
     def __init__(self, workdir: Path, env: dict[str, str]) -> None:
         super().__init__(name="bridge", workdir=workdir, ready_timeout=60)
@@ -251,8 +227,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await upload_chunks(db, "benchwarmup", warm_files)
         await seal_and_wait(db, "benchwarmup", warm_uid, warm_files)
         await asyncio.sleep(1.0)
-        baseline = rss_mb(bridge.pid or 0)
-        sampler = RssSampler(bridge.pid or 0)
+        pid = bridge.pid or 0
+        baseline = rss_mb(pid)
+        sampler = PeakSampler(lambda: rss_mb(pid))
         sampler.start()
         results = []
         for raw_files, study_uid, files, study_id in rounds:
@@ -264,8 +241,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             found = await orthanc_count(orthanc, study_uid)
             assert found == count, (found, count)
             results.append((raw_s, pipeline_s))
-        sampler.running = False
-        sampler.join()
+        sampler.stop()
         await client.aclose()
         ratios = [p / r for r, p in results]
         raw_s = statistics.median(r for r, _ in results)
