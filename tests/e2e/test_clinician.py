@@ -404,7 +404,8 @@ def test_sealed_while_saving_seals_once_every_file_is_saved(
     """Journey 2 on a big export: Amina seals as soon as she has written her notes, while the
     files are still being saved; the study seals itself once the last one is, with all of
     them in it."""
-    study = make_study(tmp_path / "export", (4, 4), patient_name="E2E^Early", matrix=1024)
+    # 8 files of 8 MiB: seconds of saving, so the seal is asked for while they still save
+    study = make_study(tmp_path / "export", (4, 4), patient_name="E2E^Early", matrix=2048)
     sign_in(page, stack)
     context.set_offline(True)
     pick_files(page, study.paths)
